@@ -115,10 +115,17 @@ class Settings:
     def duckdb_path(self) -> Path:
         """The DuckDB file (only for the duckdb target)."""
         parsed = urlparse(self.warehouse_url)
-        raw_path = unquote(parsed.netloc + parsed.path)
+        if parsed.netloc:
+            raise ConfigError(
+                f"STOCKCAST_WAREHOUSE_URL: {self.warehouse_url!r} has a host; use "
+                "duckdb:///relative/file.duckdb or duckdb:////absolute/file.duckdb"
+            )
+        # As in SQLAlchemy URLs: what follows "duckdb:///" is the path, so an absolute
+        # path shows a fourth slash (the default, duckdb:///$STOCKCAST_HOME/...).
+        raw_path = unquote(parsed.path)[1:]
         if not raw_path:
             raise ConfigError(f"STOCKCAST_WAREHOUSE_URL has no file path: {self.warehouse_url!r}")
-        return Path(raw_path)
+        return Path(raw_path).resolve()
 
     @property
     def postgres_dsn(self) -> str:
@@ -147,6 +154,20 @@ class Settings:
         else:
             env["STOCKCAST_DUCKDB_PATH"] = str(self.duckdb_path)
         return env
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """dbt project vars that come from stockcast config (defaults for missing files)."""
+        d = self.defaults
+        return {
+            "default_lead_time_days": d.lead_time_days,
+            "default_lead_time_std_days": d.lead_time_std_days,
+            "default_min_order_qty": d.min_order_qty,
+            "default_order_cost": d.order_cost,
+            "default_pack_size": d.pack_size,
+            "default_unit_cost_ratio": d.unit_cost_ratio,
+            "default_category": d.category,
+            "default_supplier_id": d.supplier_id,
+        }
 
     def export_dbt_env(self) -> None:
         """Put :meth:`dbt_env` into this process's environment for dbt subprocesses."""

@@ -1,0 +1,53 @@
+# stockcast: the two commands are `make demo` and `make test`; everything else helps them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo run serve test test-fast bench lint format docs clean
+
+install: $(VENV)/.installed  ## Create .venv from uv.lock (Python 3.11 or 3.12).
+
+$(VENV)/.installed: uv.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	@touch $@
+
+demo: install  ## Generate sample data, materialise every asset on DuckDB, serve the UIs.
+	@if ! ls $${STOCKCAST_HOME:-.stockcast}/incoming/sales* >/dev/null 2>&1; then \
+		$(BIN)/stockcast generate --skus 300 --days 1095 --seed 42; fi
+	$(BIN)/stockcast run
+	$(BIN)/stockcast serve
+
+run: install
+	$(BIN)/stockcast run
+
+serve: install
+	$(BIN)/stockcast serve
+
+test: install  ## Run the whole suite, starting PostgreSQL for it (CI=true: nothing may skip).
+	@bash .ci/test.sh
+
+test-fast: install
+	$(BIN)/pytest -m "unit" -q
+
+bench: install  ## Benchmarks; JSON under bench/results/.
+	$(BIN)/python bench/run.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: install  ## Regenerate the generated parts of docs/ (reports and their plots).
+	$(BIN)/python -m docs.build
+
+clean:
+	rm -rf .stockcast dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,222 @@
+"""The ``stockcast`` command: generate sample data, run the pipeline once, serve the UIs.
+
+Heavy imports (Dagster definitions, the generator) happen inside each command so that
+``stockcast --help`` answers at once and a broken config is reported before any work.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from orchestration.settings import ConfigError, Settings, get_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settings() -> Settings:
+    try:
+        settings = get_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    settings.ensure_dirs()
+    settings.export_dbt_env()
+    return settings
+
+
+def write_instance_yaml(settings: Settings) -> Path:
+    """Write ``$DAGSTER_HOME/dagster.yaml`` unless the user already has one.
+
+    The embedded DuckDB file takes one writer at a time, so every asset that writes
+    the warehouse sits in the ``warehouse`` pool, limited to 1 here; on PostgreSQL
+    the pool is unlimited and shards run side by side.
+    """
+    path = settings.dagster_home / "dagster.yaml"
+    if path.exists():
+        return path
+    limit = "1" if not settings.is_postgres else "null"
+    path.write_text(
+        "# Written by stockcast; edit freely, it is not overwritten.\n"
+        "concurrency:\n"
+        "  pools:\n"
+        f"    default_limit: {limit}\n"
+        "telemetry:\n"
+        "  enabled: false\n"
+    )
+    return path
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Stockcast: what to reorder, when, and which products are about to go on backorder."""
+
+
+@main.command()
+@click.option("--skus", default=300, show_default=True, help="Number of products.")
+@click.option("--days", default=1095, show_default=True, help="Days of history.")
+@click.option("--seed", default=42, show_default=True, help="Random seed (same seed, same files).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: $STOCKCAST_HOME/incoming].",
+)
+def generate(skus: int, days: int, seed: int, out: Path | None) -> None:
+    """Write a realistic sample dataset in the raw file contract."""
+    from tqdm import tqdm
+
+    from ml.datagen import generate as generate_data
+
+    settings = _settings()
+    out = out or settings.incoming_dir
+    started = time.perf_counter()
+    with tqdm(total=skus, unit="sku", desc="generate", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.update(done - bar.n)
+
+        summary = generate_data(out_dir=out, n_skus=skus, n_days=days, seed=seed, progress=progress)
+    click.echo(f"wrote sample data for {skus} SKUs x {days} days to {out} "
+               f"in {time.perf_counter() - started:.1f}s")
+    click.echo(str(summary))
+
+
+@main.command()
+@click.option(
+    "--select",
+    default=None,
+    help="Dagster asset selection string (default: every asset), e.g. 'group:raw'.",
+)
+def run(select: str | None) -> None:
+    """Materialise every asset once, in this process, without servers.
+
+    Exits non-zero when any step fails or any blocking asset check fails.
+    """
+    settings = _settings()
+    write_instance_yaml(settings)
+    click.echo(f"warehouse: {settings.dbt_target} ({_redact(settings.warehouse_url)})", err=True)
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.pipeline.jobs import REFRESH_JOB_NAME
+
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    if select:
+        selection = dg.AssetSelection.from_string(select)
+        job = dg.define_asset_job("stockcast_selected", selection=selection)
+        job = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(
+            "stockcast_selected"
+        )
+    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config=run_config,
+            tags={"stockcast/trigger": "cli"},
+        )
+    elapsed = time.perf_counter() - started
+    code = report_run(result)
+    click.echo(f"run {result.run_id} finished in {elapsed:.1f}s", err=True)
+    sys.exit(code)
+
+
+def report_run(result: object) -> int:
+    """Print what happened and return the exit code: 0 only for a clean run."""
+    failed = sorted(result.get_failed_step_keys())  # type: ignore[attr-defined]
+    skipped = sorted(
+        {e.step_key for e in result.get_step_skipped_events() if e.step_key}  # type: ignore[attr-defined]
+    )
+    checks = result.get_asset_check_evaluations()  # type: ignore[attr-defined]
+    blocking_failures = [c for c in checks if not c.passed and c.blocking]
+    errors = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
+    warnings = [c for c in checks if not c.passed and c.severity.value == "WARN"]
+    materialized = len(result.get_asset_materialization_events())  # type: ignore[attr-defined]
+    click.echo(
+        f"assets materialised: {materialized}; checks: {len(checks)} run, "
+        f"{len(checks) - len(errors) - len(warnings)} passed, {len(warnings)} warned, "
+        f"{len(errors)} failed",
+        err=True,
+    )
+    for check in errors + warnings:
+        key = check.asset_check_key
+        click.echo(
+            f"  {check.severity.value:5} {key.asset_key.to_user_string()}:{key.name}"
+            + (" (blocking)" if check.blocking else ""),
+            err=True,
+        )
+    for step in failed:
+        click.echo(f"  FAILED  step {step}", err=True)
+    for step in skipped:
+        click.echo(f"  SKIPPED step {step} (upstream failure or blocking check)", err=True)
+    if failed or blocking_failures or errors or not result.success:  # type: ignore[attr-defined]
+        return 1
+    return 0
+
+
+def _redact(url: str) -> str:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url
+
+
+@main.command()
+@click.option("--dagster-port", default=3000, show_default=True)
+@click.option("--dashboard-port", default=8050, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(dagster_port: int, dashboard_port: int, host: str) -> None:
+    """Serve the Dagster UI (schedules and sensors running) and the dashboard."""
+    settings = _settings()
+    write_instance_yaml(settings)
+    env = {**os.environ, "DAGSTER_HOME": str(settings.dagster_home)}
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        subprocess.Popen(
+            [str(bin_dir / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
+             "-h", host, "-p", str(dagster_port)],
+            cwd=REPO_ROOT,
+            env=env,
+        )
+    ]
+    click.echo(f"Dagster UI: http://{host}:{dagster_port}", err=True)
+    dashboard_app = REPO_ROOT / "dashboard" / "app.py"
+    if dashboard_app.exists():
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "dashboard.app", "--host", host, "--port",
+                 str(dashboard_port)],
+                cwd=REPO_ROOT,
+                env=env,
+            )
+        )
+        click.echo(f"Dashboard:  http://{host}:{dashboard_port}", err=True)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    sys.exit(max((p.returncode or 0) for p in procs))
+
+
+if __name__ == "__main__":
+    main()
