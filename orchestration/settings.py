@@ -156,7 +156,7 @@ class Settings:
         return env
 
     def dbt_vars(self) -> dict[str, Any]:
-        """dbt project vars that come from stockcast config (defaults for missing files)."""
+        """Dbt project vars that come from stockcast config (defaults for missing files)."""
         d = self.defaults
         return {
             "default_lead_time_days": d.lead_time_days,
@@ -250,7 +250,9 @@ def _parse_defaults(path: Path, data: dict[str, Any]) -> Defaults:
         try:
             values[key] = want(value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{path}: defaults.{key}: {value!r} is not a {want.__name__}") from exc
+            raise ConfigError(
+                f"{path}: defaults.{key}: {value!r} is not a {want.__name__}"
+            ) from exc
     return Defaults(**values)
 
 

@@ -1,19 +1,21 @@
 """dbt models as Dagster assets, with dbt tests as asset checks."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
-from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.project import DBT_EXECUTABLE, dbt_project
 from orchestration.resources import StockcastResource
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-
 
 class StockcastDbtTranslator(DagsterDbtTranslator):
     """Keys models by warehouse schema and groups them by layer.
@@ -34,7 +36,6 @@ class StockcastDbtTranslator(DagsterDbtTranslator):
             return _layer(dbt_resource_props)
         return super().get_group_name(dbt_resource_props)
 
-
 def _layer(props: Mapping[str, Any]) -> str:
     if props["resource_type"] == "seed":
         return "staging"
@@ -44,11 +45,9 @@ def _layer(props: Mapping[str, Any]) -> str:
             return LAYER_GROUPS[part]
     return props.get("config", {}).get("schema") or "marts"
 
-
 translator = StockcastDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
 )
-
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
@@ -65,5 +64,4 @@ def stockcast_dbt_models(
     args = ["build", "--target", settings.dbt_target, "--vars", json.dumps(settings.dbt_vars())]
     yield from dbt.cli(args, context=context).stream()
 
-
-dbt_resource = DbtCliResource(project_dir=dbt_project)
+dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

@@ -1,29 +1,37 @@
-"""The dbt project as Dagster sees it: location, target and a manifest ready to load."""
+"""The dbt project as Dagster sees it: location, target, executable and a fresh manifest."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.settings import get_settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 
+# The dbt beside this interpreter, so `.venv/bin/stockcast` works without an activated venv.
+_beside = Path(sys.executable).parent / "dbt"
+DBT_EXECUTABLE = str(_beside) if _beside.exists() else (shutil.which("dbt") or "dbt")
+
 
 def build_dbt_project() -> DbtProject:
-    """Describe the dbt project and make sure its manifest exists.
+    """Describe the dbt project and make sure its manifest exists and is current.
 
-    ``prepare_if_dev`` re-parses under ``dagster dev`` so SQL edits show up on reload;
-    outside it (``stockcast run``, tests, a deployed code server) a missing manifest is
-    parsed once here instead of failing, so a fresh clone needs no extra step.
+    Under ``dagster dev`` the manifest is re-parsed on every load so SQL edits show up
+    on reload (what ``prepare_if_dev`` does, but with our dbt executable); elsewhere
+    (``stockcast run``, tests, a deployed code server) a missing manifest is parsed
+    once, so a fresh clone needs no extra step.
     """
     settings = get_settings()
     settings.export_dbt_env()
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target=settings.dbt_target)
-    project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
     return project
 
 
