@@ -18,6 +18,7 @@ import click
 from orchestration.settings import ConfigError, Settings, get_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+INSTANCE_MARKER = "# Written by stockcast for this warehouse; remove this line to keep your edits."
 
 
 def _settings() -> Settings:
@@ -31,24 +32,19 @@ def _settings() -> Settings:
 
 
 def write_instance_yaml(settings: Settings) -> Path:
-    """Write ``$DAGSTER_HOME/dagster.yaml`` unless the user already has one.
+    """Write ``$DAGSTER_HOME/dagster.yaml`` unless the user has one of their own.
 
     The embedded DuckDB file takes one writer at a time, so every asset that writes
     the warehouse sits in the ``warehouse`` pool, limited to 1 here; on PostgreSQL
-    the pool is unlimited and shards run side by side.
+    pools are left unlimited and shards run side by side. A file we wrote is rewritten
+    when the warehouse changes; a file without our marker line is never touched.
     """
     path = settings.dagster_home / "dagster.yaml"
-    if path.exists():
+    pools = "" if settings.is_postgres else "concurrency:\n  pools:\n    default_limit: 1\n"
+    text = f"{INSTANCE_MARKER}\n{pools}telemetry:\n  enabled: false\n"
+    if path.exists() and not path.read_text().startswith(INSTANCE_MARKER):
         return path
-    limit = "1" if not settings.is_postgres else "null"
-    path.write_text(
-        "# Written by stockcast; edit freely, it is not overwritten.\n"
-        "concurrency:\n"
-        "  pools:\n"
-        f"    default_limit: {limit}\n"
-        "telemetry:\n"
-        "  enabled: false\n"
-    )
+    path.write_text(text)
     return path
 
 
