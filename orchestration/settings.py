@@ -12,6 +12,8 @@ Environment variables (documented in ``docs/configuration.md``):
 - ``STOCKCAST_CONFIG``: YAML config file, default ``$STOCKCAST_HOME/stockcast.yaml``
   (optional: every key has a default).
 - ``DAGSTER_HOME``: Dagster instance folder, default ``$STOCKCAST_HOME/dagster``.
+- ``STOCKCAST_SECRET_<NAME>``: secrets the config refers to by name (SMTP password,
+  webhook URLs with tokens), so that none is written into ``stockcast.yaml``.
 """
 
 from __future__ import annotations
@@ -82,6 +84,21 @@ class Settings:
     defaults: Defaults = field(default_factory=Defaults)
     quarantine_max_share: float = 0.05
     raw: dict[str, Any] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One top-level section of ``stockcast.yaml`` (``{}`` when absent)."""
+        value = self.raw.get(name) or {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"{self.config_path}: '{name}' must be a mapping")
+        return value
+
+    def secret(self, name: str) -> str | None:
+        """A secret such as an SMTP password, from ``STOCKCAST_SECRET_<NAME>``.
+
+        Secrets never live in ``stockcast.yaml``; the config names them instead.
+        """
+        return self.secrets.get(name.upper())
 
     @property
     def incoming_dir(self) -> Path:
@@ -283,6 +300,11 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         defaults=_parse_defaults(config_path, data),
         quarantine_max_share=float(share),
         raw=data,
+        secrets={
+            key.removeprefix("STOCKCAST_SECRET_"): value
+            for key, value in env.items()
+            if key.startswith("STOCKCAST_SECRET_")
+        },
     )
     settings.dbt_target  # noqa: B018 - validates the URL scheme early, with a clear message
     return settings

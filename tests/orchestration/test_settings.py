@@ -71,3 +71,13 @@ def test_broken_config_names_file_and_key(tmp_path: Path, text: str, message: st
     with pytest.raises(ConfigError, match=message) as info:
         get_settings({"STOCKCAST_HOME": str(tmp_path)})
     assert "stockcast.yaml" in str(info.value)
+
+
+def test_secrets_come_from_prefixed_env_and_sections_from_yaml(tmp_path: Path) -> None:
+    (tmp_path / "stockcast.yaml").write_text("notifications: {email: {to: [a@b.c]}}\n")
+    s = get_settings({"STOCKCAST_HOME": str(tmp_path), "STOCKCAST_SECRET_SMTP_PASSWORD": "pw"})
+    assert s.secret("smtp_password") == "pw"
+    assert s.secret("missing") is None
+    assert s.section("notifications") == {"email": {"to": ["a@b.c"]}}
+    assert s.section("policy") == {}
+    assert "pw" not in repr(s)
