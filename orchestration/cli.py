@@ -12,10 +12,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from orchestration.settings import ConfigError, Settings, get_settings
+
+if TYPE_CHECKING:
+    from orchestration.runner import RunReport
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_MARKER = "# Written by stockcast for this warehouse; remove this line to keep your edits."
@@ -101,41 +105,27 @@ def run(select: str | None) -> None:
     import dagster as dg
 
     from orchestration.definitions import defs
-    from orchestration.defs.pipeline.jobs import REFRESH_JOB_NAME
+    from orchestration.runner import run_all
 
-    job = defs.resolve_job_def(REFRESH_JOB_NAME)
-    if select:
-        selection = dg.AssetSelection.from_string(select)
-        job = dg.define_asset_job("stockcast_selected", selection=selection)
-        job = dg.Definitions.merge(defs, dg.Definitions(jobs=[job])).resolve_job_def(
-            "stockcast_selected"
-        )
-    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config=run_config,
+        report = run_all(
+            defs,
+            instance,
+            selection=select,
+            on_stage=lambda label: click.echo(f"==> {label}", err=True),
             tags={"stockcast/trigger": "cli"},
         )
-    elapsed = time.perf_counter() - started
-    code = report_run(result)
-    click.echo(f"run {result.run_id} finished in {elapsed:.1f}s", err=True)
+    code = report_run(report)
+    click.echo(f"finished in {time.perf_counter() - started:.1f}s", err=True)
     sys.exit(code)
 
 
-def report_run(result: object) -> int:
+def report_run(report: RunReport) -> int:
     """Print what happened and return the exit code: 0 only for a clean run."""
-    failed = sorted(result.get_failed_step_keys())  # type: ignore[attr-defined]
-    skipped = sorted(
-        {e.step_key for e in result.get_step_skipped_events() if e.step_key}  # type: ignore[attr-defined]
-    )
-    checks = result.get_asset_check_evaluations()  # type: ignore[attr-defined]
-    blocking_failures = [c for c in checks if not c.passed and c.blocking]
-    errors = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
-    warnings = [c for c in checks if not c.passed and c.severity.value == "WARN"]
-    materialized = len(result.get_asset_materialization_events())  # type: ignore[attr-defined]
+    checks = report.checks
+    errors, warnings = report.failed_checks, report.warned_checks
+    materialized = sum(s.materialized for s in report.stages)
     click.echo(
         f"assets materialised: {materialized}; checks: {len(checks)} run, "
         f"{len(checks) - len(errors) - len(warnings)} passed, {len(warnings)} warned, "
@@ -149,13 +139,16 @@ def report_run(result: object) -> int:
             + (" (blocking)" if check.blocking else ""),
             err=True,
         )
-    for step in failed:
-        click.echo(f"  FAILED  step {step}", err=True)
-    for step in skipped:
-        click.echo(f"  SKIPPED step {step} (upstream failure or blocking check)", err=True)
-    if failed or blocking_failures or errors or not result.success:  # type: ignore[attr-defined]
-        return 1
-    return 0
+    for stage in report.stages:
+        where = f" [{stage.partition}]" if stage.partition else ""
+        for step in stage.failed_steps:
+            click.echo(f"  FAILED  step {step}{where} (run {stage.run_id})", err=True)
+        for step in stage.skipped_steps:
+            click.echo(f"  SKIPPED step {step}{where} (upstream failure or blocking check)",
+                       err=True)
+    for key in report.not_run:
+        click.echo(f"  NOT RUN {key} (an earlier stage failed)", err=True)
+    return 0 if report.success else 1
 
 
 def _redact(url: str) -> str:
@@ -213,6 +206,15 @@ def serve(dagster_port: int, dashboard_port: int, host: str) -> None:
                 p.kill()
     sys.exit(max((p.returncode or 0) for p in procs))
 
+
+def _register_commands() -> None:
+    """Evaluation and simulation commands live in ``orchestration/commands/``."""
+    from orchestration.commands.policy_sim import policy_sim
+
+    main.add_command(policy_sim, name="policy-sim")
+
+
+_register_commands()
 
 if __name__ == "__main__":
     main()

@@ -312,6 +312,49 @@ class Warehouse:
 
     read_frame = read_table
 
+    def max_value(self, schema: str, table: str, column: str) -> Any:
+        """Largest value of ``column`` (``None`` for an empty table), e.g. the latest run date."""
+        with self.connect() as conn:
+            sql = f"select max({quote_ident(column)}) from {_rel(schema, table)}"
+            value = self._execute(conn, sql).fetchone()[0]
+        return value
+
+    def read_latest_per_key(
+        self,
+        schema: str,
+        table: str,
+        keys: Sequence[str],
+        order_by: str,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """The latest row per ``keys`` (largest ``order_by``), e.g. each SKU's last snapshot.
+
+        Filtered in the database so that years of daily snapshots never cross the wire.
+        """
+        cols = ", ".join(quote_ident(c) for c in columns) if columns else "*"
+        part = ", ".join(quote_ident(k) for k in keys)
+        sql = (
+            f"select {cols} from (select *, row_number() over (partition by {part} "
+            f"order by {quote_ident(order_by)} desc) as _rank from {_rel(schema, table)}) "
+            "as ranked where _rank = 1"
+        )
+        with self.connect() as conn:
+            return self._fetch_frame(conn, sql)
+
+    def read_since(
+        self,
+        schema: str,
+        table: str,
+        column: str,
+        since: Any,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """Rows whose ``column`` is on or after ``since`` (a window of a long fact table)."""
+        cols = ", ".join(quote_ident(c) for c in columns) if columns else "*"
+        sql = f"select {cols} from {_rel(schema, table)} where {quote_ident(column)} >= ?"
+        with self.connect() as conn:
+            return self._fetch_frame(conn, sql, [since])
+
     def known_skus(self) -> set[str]:
         """SKUs in ``raw.products`` (empty when no product file was ever loaded)."""
         if not self.table_exists("raw", "products"):

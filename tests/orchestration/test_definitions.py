@@ -15,7 +15,7 @@ def test_definitions_load_with_every_layer() -> None:
                  "fct_purchase_orders", "fct_inventory_snapshots", "dim_suppliers"):
         assert f"marts/{mart}" in keys
     groups = {repo.asset_graph.get(k).group_name for k in repo.asset_graph.get_all_asset_keys()}
-    assert {"raw", "staging", "intermediate", "marts"} <= groups
+    assert {"raw", "staging", "intermediate", "marts", "policy"} <= groups
 
 
 def test_dbt_sources_are_the_raw_assets() -> None:

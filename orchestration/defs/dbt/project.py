@@ -17,6 +17,22 @@ _beside = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_beside) if _beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """Whether any project file changed after the manifest was written (or it is missing).
+
+    An analytics engineer who edits a model and runs ``stockcast run`` must get that
+    model, not a KeyError from a manifest that has never heard of it.
+    """
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots"):
+        sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
+    return any(path.is_file() and path.stat().st_mtime > built for path in sources)
+
+
 def build_dbt_project() -> DbtProject:
     """Describe the dbt project and make sure its manifest exists and is current.
 
@@ -28,7 +44,7 @@ def build_dbt_project() -> DbtProject:
     settings = get_settings()
     settings.export_dbt_env()
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target=settings.dbt_target)
-    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+    if project.preparer.using_dagster_dev() or _manifest_is_stale(project):
         DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], target_path=project.target_path
         ).wait()
