@@ -1,0 +1,75 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.forecasting import metrics as m
+
+pytestmark = pytest.mark.unit
+
+Y = [2.0, 0.0, 4.0, 6.0]
+F = [3.0, 1.0, 2.0, 6.0]
+
+
+def test_mae_rmse_by_hand():
+    # |errors| = 1, 1, 2, 0
+    assert m.mae(Y, F) == pytest.approx(1.0)
+    assert m.rmse(Y, F) == pytest.approx(np.sqrt((1 + 1 + 4 + 0) / 4))
+
+
+def test_mape_ignores_zero_actuals():
+    # non-zero actuals: 2 (err 1), 4 (err 2), 6 (err 0) -> (0.5 + 0.5 + 0) / 3
+    assert m.mape(Y, F) == pytest.approx(1 / 3)
+    assert np.isnan(m.mape([0, 0], [1, 2]))
+
+
+def test_smape_by_hand():
+    # 2*1/5, 2*1/1, 2*2/6, 0
+    assert m.smape(Y, F) == pytest.approx((0.4 + 2.0 + 2 / 3 + 0) / 4)
+    assert m.smape([0.0], [0.0]) == 0.0
+
+
+def test_wape_and_bias_by_hand():
+    assert m.wape(Y, F) == pytest.approx(4 / 12)
+    assert m.bias(Y, F) == pytest.approx((12 - 12) / 12)
+    assert m.bias([1, 1], [2, 2]) == pytest.approx(1.0)
+
+
+def test_nan_actuals_are_not_scored():
+    assert m.mae([1.0, np.nan], [2.0, 100.0]) == pytest.approx(1.0)
+
+
+def test_mase_uses_in_sample_seasonal_naive():
+    history = [1, 2, 3, 4, 5, 6, 7, 3, 2, 3, 4, 5, 6, 7]  # season-7 diffs: 2,0,0,...,0
+    assert m.seasonal_naive_mae(history, 7) == pytest.approx(2 / 7)
+    assert m.mase([1.0, 1.0], [2.0, 2.0], history) == pytest.approx(1.0 / (2 / 7))
+
+
+def test_mean_mase_averages_per_series():
+    hist = pd.DataFrame({
+        "sku": ["a"] * 8 + ["b"] * 8,
+        "date": list(pd.date_range("2024-01-01", periods=8)) * 2,
+        "quantity": [1, 1, 1, 1, 1, 1, 1, 3] + [0, 0, 0, 0, 0, 0, 0, 4],
+    })  # scales: a -> 2, b -> 4
+    scored = pd.DataFrame({"sku": ["a", "b"], "y": [1.0, 1.0], "y_hat": [3.0, 5.0]})
+    # per series MASE: 2/2 = 1 and 4/4 = 1 -> mean 1
+    assert m.mean_mase(scored, hist) == pytest.approx(1.0)
+
+
+def test_coverage_and_pinball_by_hand():
+    assert m.coverage([1, 5, 10], [0, 0, 0], [4, 6, 8]) == pytest.approx(2 / 3)
+    # q=0.9: y=10, f=8 -> 0.9*2 = 1.8; y=6, f=8 -> 0.1*2 = 0.2
+    assert m.pinball_loss([10, 6], [8, 8], 0.9) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        m.pinball_loss([1], [1], 1.5)
+
+
+def test_summarize_groups():
+    hist = pd.DataFrame({"sku": ["a"] * 8, "date": pd.date_range("2024-01-01", periods=8),
+                         "quantity": [1, 1, 1, 1, 1, 1, 1, 3]})
+    scored = pd.DataFrame({"sku": ["a", "a"], "y": [1.0, 2.0], "p50": [1.0, 1.0],
+                           "p10": [0.0, 0.0], "p90": [2.0, 1.5], "c": ["x", "y"]})
+    out = m.summarize(scored, hist, quantile_cols={0.1: "p10", 0.5: "p50", 0.9: "p90"})
+    assert out["coverage_80"] == pytest.approx(0.5)
+    assert out["wape"] == pytest.approx(1 / 3)
+    by = m.summarize(scored, hist, by="c")
+    assert set(by) == {"x", "y"} and by["x"]["mae"] == 0.0
