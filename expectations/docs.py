@@ -40,6 +40,9 @@ def build_data_docs(results: Iterable[SuiteResult], out_dir: str | Path) -> Path
     context = gx.get_context(mode="file", project_root_dir=out / "_gx")
     _ensure_site(context, out)
 
+    # Render only what this call adds (plus the index): GX otherwise re-renders every
+    # validation ever stored, and a daily pipeline would pay more each day.
+    touched: list[ExpectationSuiteIdentifier | ValidationResultIdentifier] = []
     for result in results:
         run_id = RunIdentifier(run_name=result.run_id, run_time=result.checked_at)
         for suite, validation, subject in result.gx_runs:
@@ -56,8 +59,9 @@ def build_data_docs(results: Iterable[SuiteResult], out_dir: str | Path) -> Path
                 batch_identifier=_slug(subject),
             )
             context.validation_results_store.set(key, validation)
+            touched += [ExpectationSuiteIdentifier(name=suite.name), key]
 
-    context.build_data_docs(site_names=[SITE_NAME])
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=touched)
     index = out / "index.html"
     if not index.exists():
         raise FileNotFoundError(f"GX did not write {index}")

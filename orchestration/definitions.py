@@ -9,11 +9,12 @@ from orchestration.defs.pipeline.jobs import refresh_job
 from orchestration.defs.pipeline.schedules import daily_refresh_schedule
 from orchestration.defs.pipeline.sensors import incoming_files_sensor
 from orchestration.defs.policy import policy_assets
+from orchestration.defs.quality import quality_checks
 from orchestration.resources import StockcastResource
 
 defs = dg.Definitions(
     assets=[*ingestion_assets, stockcast_dbt_models, *policy_assets],
-    asset_checks=[*ingestion_checks],
+    asset_checks=[*ingestion_checks, *quality_checks],
     jobs=[refresh_job],
     schedules=[daily_refresh_schedule],
     sensors=[incoming_files_sensor],

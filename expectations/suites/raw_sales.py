@@ -1,5 +1,11 @@
 """raw.sales: landed daily sales, the input of every forecast.
 
+Severities follow the split of issue 7: row-level faults (a negative quantity, an unknown
+SKU) are quarantined by ingestion, so here they can only mean the quarantine was bypassed;
+batch-level faults (a missing day, a category's volume jumping tenfold, future dates) are
+critical because forecasting from such a batch misleads every planner. Freshness and the
+discount range stay warnings: forecasts on slightly stale data are still worth having.
+
 Row-level rules run on the landed frame; the batch-level rules (a day without any sales,
 a category's volume jumping or collapsing) run on small aggregates built by
 :mod:`expectations.aggregates`, with the same GX expectations and the same result type.
@@ -76,7 +82,7 @@ def calendar_suite() -> gx.ExpectationSuite:
         suite,
         gxe.ExpectColumnValuesToBeNull(column="missing_day"),
         "no_missing_sales_day",
-        WARNING,
+        CRITICAL,
         "A day with no sales rows at all in daily history is usually a lost file; the "
         "calendar-filled marts would read it as zero demand for every SKU.",
         unit="day",
@@ -96,7 +102,7 @@ def volume_suite(params: SuiteParams) -> gx.ExpectationSuite:
         suite,
         gxe.ExpectColumnValuesToBeBetween(column="ratio", min_value=1 / k, max_value=k),
         "category_volume_stable",
-        WARNING,
+        CRITICAL,
         f"Volume more than x{k:g} (or below 1/{k:g}) of the trailing {params.baseline_days}-day "
         "median is a unit change, a duplicated or a partial file far more often than demand.",
         unit="category window",

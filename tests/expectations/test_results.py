@@ -14,8 +14,7 @@ pytestmark = pytest.mark.unit
 @pytest.fixture
 def broken_result(sales, products):
     sales.loc[[3, 9], "quantity"] = [-5.0, -2.0]
-    spike = sales["date"] == sales["date"].max()
-    sales.loc[spike, "quantity"] *= 10
+    sales.loc[[4, 7], "discount"] = 15.0  # a percentage where a share belongs: a warning
     params = SuiteParams(today=gx_frames.TODAY, products=products, run_id="run-42")
     return run_suite("raw.sales", sales, params)
 
@@ -50,7 +49,7 @@ def test_records_have_the_documented_columns(broken_result):
 
 def test_failures_and_warnings_split_by_severity(broken_result):
     assert [o.name for o in broken_result.failures] == ["quantity_non_negative"]
-    assert [o.name for o in broken_result.warnings] == ["category_volume_stable"]
+    assert [o.name for o in broken_result.warnings] == ["discount_is_share"]
     assert not broken_result.passed_critical and not broken_result.success
     summary = broken_result.summary()
     assert summary["failed_critical"] == 1 and summary["failed_warning"] == 1
@@ -58,7 +57,7 @@ def test_failures_and_warnings_split_by_severity(broken_result):
 
 
 def test_warnings_alone_do_not_block(sales, products):
-    sales.loc[sales["date"] == sales["date"].max(), "quantity"] *= 10
+    sales.loc[sales["date"] == sales["date"].max(), "discount"] = 20.0
     result = run_suite("raw.sales", sales, {"today": gx_frames.TODAY, "products": products})
     assert result.passed_critical and not result.success
 

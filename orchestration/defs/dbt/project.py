@@ -43,7 +43,9 @@ def build_dbt_project() -> DbtProject:
     """
     settings = get_settings()
     settings.export_dbt_env()
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, target=settings.dbt_target)
+    # No target here: the asset passes --target from the settings of each run, and a
+    # target fixed at import would win over it (DbtCliResource appends its own).
+    project = DbtProject(project_dir=DBT_PROJECT_DIR)
     if project.preparer.using_dagster_dev() or _manifest_is_stale(project):
         DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], target_path=project.target_path

@@ -106,7 +106,7 @@ def test_tenfold_spike_in_one_category_fails(sales, params):
     spike = (sales["date"] == last_day) & sales["sku"].isin(_category_skus("snacks"))
     sales.loc[spike, "quantity"] *= 10
     result = run_suite("raw.sales", sales, params)
-    assert_only_failure(result, "category_volume_stable", "warning")
+    assert_only_failure(result, "category_volume_stable", "critical")
     (flagged,) = result.outcome("category_volume_stable").sample
     assert flagged["category"] == "snacks" and flagged["window"] == "last_day"
     assert flagged["ratio"] == pytest.approx(10, rel=0.2)
@@ -117,7 +117,7 @@ def test_volume_collapse_fails(sales, params):
     collapse = last_week & sales["sku"].isin(_category_skus("household"))
     sales.loc[collapse, "quantity"] = 0.0
     result = run_suite("raw.sales", sales, params)
-    assert_only_failure(result, "category_volume_stable", "warning")
+    assert_only_failure(result, "category_volume_stable", "critical")
     windows = {row["window"] for row in result.outcome("category_volume_stable").sample}
     assert windows == {"last_day", "last_7_days"}
 
@@ -125,13 +125,13 @@ def test_volume_collapse_fails(sales, params):
 def test_spike_without_products_uses_one_bucket(sales):
     sales.loc[sales["date"] == sales["date"].max(), "quantity"] *= 10
     result = run_suite("raw.sales", sales, {"today": gx_frames.TODAY})
-    assert_only_failure(result, "category_volume_stable", "warning")
+    assert_only_failure(result, "category_volume_stable", "critical")
 
 
 def test_missing_day_fails_and_names_the_day(sales, params):
     gap = pd.Timestamp("2025-04-10")
     result = run_suite("raw.sales", sales[sales["date"] != gap], params)
-    assert_only_failure(result, "no_missing_sales_day", "warning")
+    assert_only_failure(result, "no_missing_sales_day", "critical")
     outcome = result.outcome("no_missing_sales_day")
     assert outcome.sample == ("2025-04-10",)
     assert "1 day (" in outcome.message
