@@ -94,6 +94,11 @@ def test_generate_then_run_builds_every_mart(pipeline_env: dict[str, str],
     for relation, rows in expected.items():
         assert _count(pipeline_env, stockcast_home, relation) == rows, relation
     assert _count(pipeline_env, stockcast_home, "raw.quarantine") == 0
+    # Downstream of the marts: every SKU forecast for the default 28-day horizon, and a
+    # reorder recommendation per SKU.
+    skus = expected["marts.fct_sku_segments"]
+    assert _count(pipeline_env, stockcast_home, "ml.demand_forecasts") == skus * 28
+    assert _count(pipeline_env, stockcast_home, "policy.reorder_recommendations") == skus
 
     # Every product's supplier resolves, every segment row has a pattern.
     before = {r: _count(pipeline_env, stockcast_home, r) for r in expected if r.startswith("raw.")}

@@ -231,6 +231,14 @@ def policy_simulation(
     frames = load_simulation_frames(wh, MART_RELATIONS, SIM_HOLDOUT_DAYS, SIM_HISTORY_DAYS)
     setup = prepare_simulation(**frames, holdout_days=SIM_HOLDOUT_DAYS,
                                history_days=SIM_HISTORY_DAYS, min_receipts=config.min_receipts)
+    if len(setup.skus) == 0:
+        # Too little history for a fair replay (every SKU needs history before the held-out
+        # period): say so instead of failing the run, and keep the last tables as they are.
+        reason = (f"no SKU has {SIM_HISTORY_DAYS} days of history before the last "
+                  f"{SIM_HOLDOUT_DAYS} days; nothing to replay")
+        context.log.warning(reason)
+        return dg.MaterializeResult(metadata={"skus": 0, "skipped": reason,
+                                              "notes": "\n".join(setup.notes)})
     report = run_policy_simulation(setup, service_level=config.default_service_level,
                                    safety_factor=config.safety_factor,
                                    review_period_days=max(config.review_period_days, 1))

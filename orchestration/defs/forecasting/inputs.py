@@ -1,0 +1,165 @@
+"""Frames in and out of the forecasting assets: config, shard input, table rows.
+
+Kept apart from ``assets.py`` so the assets stay thin and these pieces can be tested
+without Dagster. All warehouse access goes through :class:`Warehouse`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ml.forecasting import ForecastConfig, ForecastRun
+from ml.forecasting.metrics import naive_scales, summarize
+from orchestration.warehouse import Warehouse
+
+Relation = tuple[str, str]
+
+FORECASTS_TABLE: Relation = ("ml", "demand_forecasts")
+BACKTEST_METRICS_TABLE: Relation = ("ml", "forecast_backtest_metrics")
+SALES_COLUMNS = ["sku", "date", "quantity", "unit_price", "is_promo", "is_stockout"]
+FORECAST_COLUMNS = [
+    "sku",
+    "forecast_date",
+    "target_date",
+    "horizon",
+    "p10",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "model",
+    "run_id",
+    "flags",
+]
+_CONFIG_FIELDS = {f.name for f in dataclasses.fields(ForecastConfig)}
+
+
+def forecast_config(section: Mapping[str, Any]) -> ForecastConfig:
+    """A :class:`ForecastConfig` from the ``forecast:`` section of ``stockcast.yaml``.
+
+    Keys that are not config fields (``shards``) are ignored; unknown typos raise, so a
+    misspelt knob is not silently ignored.
+    """
+    known = {k: v for k, v in section.items() if k != "shards"}
+    unknown = sorted(set(known) - _CONFIG_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"unknown forecast setting(s) {unknown}; known: {sorted(_CONFIG_FIELDS | {'shards'})}"
+        )
+    for name in ("models", "quantiles"):
+        if known.get(name) is not None:
+            known[name] = tuple(known[name])
+    return ForecastConfig(**known)
+
+
+def read_shard_sales(
+    wh: Warehouse, sales: Relation, features: Relation | None, skus: list[str]
+) -> pd.DataFrame:
+    """The shard's daily sales (+ ``is_holiday`` from the features mart when it exists).
+
+    The calendar-complete, zero-filled grain of ``fct_daily_sales`` is what the library
+    expects. The holiday flag is joined on ``(sku, date)``, both marts having that grain.
+    """
+    if not skus:
+        return pd.DataFrame(columns=SALES_COLUMNS)
+    available = wh.columns(*sales)
+    cols = [c for c in SALES_COLUMNS if c in available]
+    frame = wh.read_table(*sales, columns=cols, where={"sku": skus})
+    if (
+        features is not None
+        and wh.table_exists(*features)
+        and "is_holiday" in wh.columns(*features)
+    ):
+        hol = wh.read_table(*features, columns=["sku", "date", "is_holiday"], where={"sku": skus})
+        frame = frame.merge(hol, on=["sku", "date"], how="left")
+        frame["is_holiday"] = frame["is_holiday"].fillna(False).astype(bool)
+    for flag in ("is_promo", "is_stockout"):
+        if flag in frame.columns:
+            frame[flag] = frame[flag].fillna(False).astype(bool)
+    return frame.sort_values(["sku", "date"]).reset_index(drop=True)
+
+
+def backtest_metrics(run: ForecastRun, history: pd.DataFrame) -> pd.DataFrame:
+    """Backtest metrics of each SKU's selected model, per SKU and per demand class.
+
+    Rows ``level`` (``sku`` / ``class``), ``sku`` (null on class rows), ``demand_class``,
+    ``model``, MAE, RMSE, WAPE, bias, MASE, ``n_points`` (MAPE and sMAPE on class rows
+    only, via :func:`ml.forecasting.metrics.summarize`; per SKU they are computed
+    vectorised, as a shard holds thousands of SKUs). Scored on the
+    rolling-origin backtest rows of the model selection chose (the horizon's worth before
+    each cutoff), with the MASE scale from the shard's full history. Interval coverage is
+    not reported here: the conformal intervals are calibrated on these same residuals,
+    so their backtest coverage would be in-sample and flattering.
+    """
+    columns = [
+        "level",
+        "sku",
+        "demand_class",
+        "model",
+        "mae",
+        "rmse",
+        "mape",
+        "smape",
+        "wape",
+        "bias",
+        "mase",
+        "n_points",
+    ]
+    bt = run.backtest
+    if bt is None or bt.empty:
+        return pd.DataFrame(columns=columns)
+    chosen = run.selection[["sku", "model"]].merge(
+        run.classes[["sku", "demand_class"]], on="sku", how="left"
+    )  # one class per SKU
+    scored = bt.merge(chosen, on=["sku", "model"], how="inner")
+    scored = scored[scored["y"].notna()]
+    if scored.empty:
+        return pd.DataFrame(columns=columns)
+    hist = history[["sku", "date", "quantity"]]
+    scales = naive_scales(hist)
+    err = scored["y_hat"] - scored["y"]
+    parts = pd.DataFrame(
+        {"sku": scored["sku"], "abs": err.abs(), "sq": err**2, "err": err, "y": scored["y"].abs()}
+    )
+    agg = parts.groupby("sku", sort=True).agg(
+        mae=("abs", "mean"),
+        mse=("sq", "mean"),
+        abs_sum=("abs", "sum"),
+        err_sum=("err", "sum"),
+        y_sum=("y", "sum"),
+        n_points=("y", "size"),
+    )
+    denom = agg["y_sum"].where(agg["y_sum"] > 0)
+    scale = scales.reindex(agg.index)
+    per_sku = pd.DataFrame(
+        {
+            "level": "sku",
+            "sku": agg.index,
+            "mae": agg["mae"],
+            "rmse": agg["mse"] ** 0.5,
+            "wape": agg["abs_sum"] / denom,
+            "bias": agg["err_sum"] / denom,
+            "mase": agg["mae"] / scale.where(scale > 0),
+            "n_points": agg["n_points"].astype(int),
+        }
+    ).reset_index(drop=True)
+    per_sku = per_sku.merge(chosen, on="sku", how="left")
+    rows = []
+    for cls, grp in scored.groupby("demand_class", sort=True):
+        m = summarize(grp, hist[hist["sku"].isin(grp["sku"].unique())], y_hat_col="y_hat")
+        models = grp.drop_duplicates("sku")["model"].value_counts()
+        rows.append(
+            {
+                "level": "class",
+                "sku": None,
+                "demand_class": cls,
+                "model": ",".join(models.index.astype(str)),
+                **m,
+            }
+        )
+    out = pd.concat([per_sku, pd.DataFrame(rows)], ignore_index=True)
+    return out.reindex(columns=columns)

@@ -1,0 +1,128 @@
+"""``stockcast forecast-eval`` on a real store-item subsample and on a generated sales file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from orchestration.commands.forecast_eval import daily_frame, forecast_eval
+
+FAST = """\
+forecast:
+  horizon: 14
+  n_origins: 2
+  expensive_sample_per_class: 2
+  max_expensive_fits: 4
+  models: [seasonal_naive_7, naive_mean, tsb, lightgbm_global, auto_ets]
+"""
+STORE_ITEM_MAPPING = """\
+sources:
+  - entity: sales
+    pattern: "store_item*.csv"
+    columns:
+      sku: "S{store:02d}-I{item:02d}"
+      quantity: sales
+"""
+METRICS = {"mae", "rmse", "mape", "smape", "wape", "bias", "mase"}
+
+
+@pytest.mark.unit
+def test_daily_frame_sums_locations_and_fills_the_calendar() -> None:
+    """Two locations add up; missing days are zeros from the SKU's first sale to the end."""
+    raw = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-03", "2024-01-02"]),
+            "sku": ["A", "A", "A", "B"],
+            "location": ["x", "y", "x", "x"],
+            "quantity": [2.0, 3.0, 1.0, 4.0],
+            "unit_price": [10.0, 20.0, None, 5.0],
+            "promo": [True, False, None, None],
+        }
+    )
+    out = daily_frame(raw).set_index(["sku", "date"])
+    assert out.loc[("A", pd.Timestamp("2024-01-01")), "quantity"] == 5.0
+    assert out.loc[("A", pd.Timestamp("2024-01-02")), "quantity"] == 0.0
+    assert out.loc[("A", pd.Timestamp("2024-01-01")), "unit_price"] == pytest.approx(16.0)
+    assert bool(out.loc[("A", pd.Timestamp("2024-01-01")), "is_promo"])
+    assert len(out) == 3 + 2  # A: 3 days, B: 2024-01-02 .. 2024-01-03
+
+
+def _run(tmp: Path, sales: Path, config: str, *extra: str) -> tuple[dict, pd.DataFrame]:
+    home = tmp / "home"
+    home.mkdir()
+    (home / "stockcast.yaml").write_text(config)
+    out, fc = tmp / "report.json", tmp / "forecasts.csv"
+    result = CliRunner().invoke(
+        forecast_eval,
+        ["--sales", str(sales), "--out", str(out), "--forecasts-out", str(fc), *extra],
+        env={"STOCKCAST_HOME": str(home), "STOCKCAST_WAREHOUSE_URL": "", "STOCKCAST_CONFIG": ""},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert json.loads(result.stdout[: result.stdout.rindex("}") + 1]) == report
+    return report, pd.read_csv(fc, parse_dates=["date"])
+
+
+def _check(report: dict, forecasts: pd.DataFrame, series: int, horizon: int) -> None:
+    assert METRICS | {"coverage_80", "pinball_p10", "pinball_p90"} <= set(report["stockcast"])
+    assert set(report["seasonal_naive"]) >= METRICS
+    assert report["input"]["series"] == series
+    assert report["wall_seconds"]["total"] > 0 and report["peak_rss_mib"] > 0
+    assert list(forecasts.columns) == ["sku", "date", "p10", "p50", "p90"]
+    assert len(forecasts) == series * horizon
+    assert (forecasts["p10"] <= forecasts["p50"]).all()
+    assert (forecasts["p50"] <= forecasts["p90"]).all()
+    assert (forecasts["p10"] >= 0).all()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_store_item_subsample_through_a_mapping(
+    store_item_sales_path: Path, tmp_path: Path
+) -> None:
+    """6 store-item series, last 400 days: mapped by stockcast.yaml, better than naive."""
+    raw = pd.read_csv(store_item_sales_path, parse_dates=["date"])
+    raw = raw[(raw["store"] == 1) & (raw["item"] <= 6) & (raw["date"] >= "2016-11-27")]
+    sales = tmp_path / "store_item_sample.csv"
+    raw.to_csv(sales, index=False)
+    report, forecasts = _run(tmp_path, sales, STORE_ITEM_MAPPING + FAST, "--horizon", "14")
+    _check(report, forecasts, series=6, horizon=14)
+    assert set(forecasts["sku"]) == {f"S01-I{i:02d}" for i in range(1, 7)}
+    assert forecasts["date"].max() == pd.Timestamp("2017-12-31")
+    assert report["input"]["mapping"] == "store_item*.csv"
+    # Strong weekly and yearly seasonality: the selected model must beat seasonal naive.
+    assert report["stockcast"]["mase"] < report["seasonal_naive"]["mase"]
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_generated_sales_file_and_short_holdout(tmp_path: Path) -> None:
+    """A raw-contract sales file (no mapping); a holdout shorter than the horizon."""
+    from ml.datagen import generate
+
+    summary = generate(tmp_path / "incoming", n_skus=8, n_days=200, seed=3)
+    sales = next((tmp_path / "incoming").glob("sales*"))
+    report, forecasts = _run(tmp_path, sales, FAST, "--holdout-days", "7")
+    skus = pd.read_csv(sales, usecols=["sku"])["sku"].nunique()
+    assert summary.rows["sales"] > 0
+    _check(report, forecasts, series=skus, horizon=7)
+    assert report["holdout_days"] == 7 and report["horizon"] == 14
+
+
+@pytest.mark.unit
+def test_holdout_longer_than_horizon_is_refused(tmp_path: Path) -> None:
+    """One origin covers at most the horizon: a clear error, not a silent truncation."""
+    sales = tmp_path / "sales.csv"
+    sales.write_text("date,sku,quantity\n2024-01-01,A,1\n")
+    result = CliRunner().invoke(
+        forecast_eval,
+        ["--sales", str(sales), "--horizon", "7", "--holdout-days", "14"],
+        env={"STOCKCAST_HOME": str(tmp_path)},
+    )
+    assert result.exit_code != 0
+    assert "exceeds the horizon" in result.output
