@@ -35,8 +35,12 @@ test: install  ## Run the whole suite, starting PostgreSQL for it (CI=true: noth
 test-fast: install
 	$(BIN)/pytest -m "unit" -q
 
-bench: install  ## Benchmarks; JSON under bench/results/.
-	$(BIN)/python bench/run.py
+bench: install  ## Benchmarks (wall time, peak memory); JSON under bench/results/. Long: ~1 h.
+	STOCKCAST_TEST_POSTGRES_URL=$${STOCKCAST_TEST_POSTGRES_URL:-$$(bash .ci/postgres.sh start)} \
+		$(BIN)/python bench/run.py  # generate + ingest + dbt: 1k, 10k DuckDB; 1k Postgres
+	$(BIN)/python bench/forecast_bench.py --skus 1000,10000
+	$(BIN)/python bench/policy_bench.py
+	$(BIN)/python bench/backorder_bench.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,8 +50,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-docs: install  ## Regenerate the generated parts of docs/ (reports and their plots).
-	$(BIN)/python -m docs.build
+docs: install  ## Regenerate docs/reports/ (figures, tables and plots).
+	$(BIN)/python bench/forecast_report.py
+	$(BIN)/python bench/policy_report.py
+	$(BIN)/python bench/backorder_report.py
 
 clean:
 	rm -rf .stockcast dbt_project/target dbt_project/logs .pytest_cache

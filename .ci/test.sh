@@ -14,8 +14,11 @@ if [ -z "${STOCKCAST_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 .venv/bin/ruff check .
+# Parse the dbt project once, before parallel test workers could race to write the manifest.
+.venv/bin/python -c "import orchestration.defs.dbt.project"
 set +e
-.venv/bin/pytest -p no:cacheprovider "$@"
+# Two workers for two cores; a file stays on one worker (its fixtures share a warehouse).
+.venv/bin/pytest -p no:cacheprovider -n 2 --dist loadfile --durations=30 "$@"
 code=$?
 set -e
 # pytest's 5 means no test ran: that is a failure here, not a pass.

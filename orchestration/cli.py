@@ -209,9 +209,11 @@ def serve(dagster_port: int, dashboard_port: int, host: str) -> None:
 
 def _register_commands() -> None:
     """Evaluation and simulation commands live in ``orchestration/commands/``."""
+    from orchestration.commands.backorder_eval import backorder_eval
     from orchestration.commands.forecast_eval import forecast_eval
     from orchestration.commands.policy_sim import policy_sim
 
+    main.add_command(backorder_eval, name="backorder-eval")
     main.add_command(forecast_eval, name="forecast-eval")
     main.add_command(policy_sim, name="policy-sim")
 

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.backorder.assets import backorder_assets
 from orchestration.defs.dbt.assets import dbt_resource, stockcast_dbt_models
 from orchestration.defs.forecasting import forecasting_assets
 from orchestration.defs.ingestion.assets import ingestion_assets
@@ -14,7 +15,13 @@ from orchestration.defs.quality import quality_checks
 from orchestration.resources import StockcastResource
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets, stockcast_dbt_models, *forecasting_assets, *policy_assets],
+    assets=[
+        *ingestion_assets,
+        stockcast_dbt_models,
+        *forecasting_assets,
+        *backorder_assets,
+        *policy_assets,
+    ],
     asset_checks=[*ingestion_checks, *quality_checks],
     jobs=[refresh_job],
     schedules=[daily_refresh_schedule],
