@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import gx_frames
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +11,7 @@ from expectations.aggregates import (
     sales_calendar,
     volume_ratios,
 )
+from tests.expectations import gx_frames
 
 pytestmark = pytest.mark.unit
 

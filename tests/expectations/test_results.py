@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import gx_frames
 import pytest
 
 from expectations import RECORD_COLUMNS, SuiteParams, run_suite
+from tests.expectations import gx_frames
 
 pytestmark = pytest.mark.unit
 

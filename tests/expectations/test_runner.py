@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import gx_frames
 import pytest
 
 from expectations import SUITES, SuiteParams, run_suite
+from tests.expectations import gx_frames
 
 pytestmark = pytest.mark.unit
 

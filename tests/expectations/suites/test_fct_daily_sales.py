@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import gx_frames
 import pandas as pd
 import pytest
 from gx_checks import assert_only_failure
 
 from expectations import run_suite
+from tests.expectations import gx_frames
 
 pytestmark = pytest.mark.unit
 

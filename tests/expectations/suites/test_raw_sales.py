@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import gx_frames
 import pandas as pd
 import pytest
 from gx_checks import assert_only_failure, failed
 
 from expectations import SuiteParams, run_suite
+from tests.expectations import gx_frames
 
 pytestmark = pytest.mark.unit
 

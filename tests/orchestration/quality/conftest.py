@@ -4,7 +4,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from quality_pipeline import Pipeline, run_base
+
+from tests.orchestration.quality.quality_pipeline import Pipeline, run_base
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,8 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
-from quality_pipeline import Outcome, Pipeline, run_base, today
+
+from tests.orchestration.quality.quality_pipeline import Outcome, Pipeline, run_base, today
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
