@@ -35,8 +35,9 @@ DATA = REPO.parent / "shared" / "data" / "store_item_demand" / "train.csv.gz"
 def load_store_item(path: Path = DATA, series: int | None = None) -> pd.DataFrame:
     """Map the Kaggle file onto the forecasting contract: sku = store-item pair."""
     raw = pd.read_csv(path, parse_dates=["date"])
-    raw["sku"] = ("S" + raw["store"].astype(str).str.zfill(2) + "-I"
-                  + raw["item"].astype(str).str.zfill(2))
+    raw["sku"] = (
+        "S" + raw["store"].astype(str).str.zfill(2) + "-I" + raw["item"].astype(str).str.zfill(2)
+    )
     frame = raw.rename(columns={"sales": "quantity"})[["sku", "date", "quantity"]]
     if series is not None:
         keep = sorted(frame["sku"].unique())[:series]
@@ -57,22 +58,26 @@ def synthetic_frame(n: int, days: int, seed: int = 0) -> pd.DataFrame:
     qty = rng.poisson(lam).astype(float)
     sparse = kind != "smooth"
     occur = rng.random((n, days)) < 0.2
-    size = np.where(kind[:, None] == "lumpy", rng.geometric(0.1, (n, days)),
-                    1 + rng.poisson(2, (n, days)))
+    size = np.where(
+        kind[:, None] == "lumpy", rng.geometric(0.1, (n, days)), 1 + rng.poisson(2, (n, days))
+    )
     qty[sparse] = (occur * size)[sparse]
     stockout = np.zeros((n, days), dtype=bool)
     for i in rng.choice(n, size=n // 10, replace=False):
         start = rng.integers(0, days - 30)
-        stockout[i, start:start + rng.integers(5, 30)] = True
+        stockout[i, start : start + rng.integers(5, 30)] = True
     qty[stockout] = 0
-    return pd.DataFrame({
-        "sku": np.repeat([f"SKU{i:05d}" for i in range(n)], days),
-        "date": np.tile(dates, n),
-        "quantity": qty.ravel(),
-        "is_stockout": stockout.ravel(),
-        "unit_price": np.repeat(rng.uniform(1, 50, n), days) * np.where(promo, 0.8, 1.0).ravel(),
-        "is_promo": promo.ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "sku": np.repeat([f"SKU{i:05d}" for i in range(n)], days),
+            "date": np.tile(dates, n),
+            "quantity": qty.ravel(),
+            "is_stockout": stockout.ravel(),
+            "unit_price": np.repeat(rng.uniform(1, 50, n), days)
+            * np.where(promo, 0.8, 1.0).ravel(),
+            "is_promo": promo.ravel(),
+        }
+    )
 
 
 def run_synthetic(n: int, days: int) -> dict:
@@ -81,8 +86,11 @@ def run_synthetic(n: int, days: int) -> dict:
     t = time.perf_counter()
     run = fit_forecast(frame, ForecastConfig())
     return {
-        "n_series": n, "days": days, "wall_seconds": round(time.perf_counter() - t, 2),
-        "timings": run.timings, "selected_models": run.metrics["selected_models"],
+        "n_series": n,
+        "days": days,
+        "wall_seconds": round(time.perf_counter() - t, 2),
+        "timings": run.timings,
+        "selected_models": run.metrics["selected_models"],
         "demand_classes": run.metrics["demand_classes"],
         "backtest_wape_by_model": run.metrics["backtest_wape_by_model"],
         "forecast_rows": len(run.forecasts),
@@ -97,8 +105,9 @@ def main() -> None:
     parser.add_argument("--models", default=None, help="comma-separated registry names")
     parser.add_argument("--synthetic", type=int, default=None, help="time N synthetic SKUs")
     parser.add_argument("--days", type=int, default=1095)
-    parser.add_argument("--out", default=str(REPO / "bench" / "results"
-                                             / "forecast_store_item.json"))
+    parser.add_argument(
+        "--out", default=str(REPO / "bench" / "results" / "forecast_store_item.json")
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.synthetic:
@@ -110,8 +119,10 @@ def main() -> None:
         return
     frame = load_store_item(series=args.series)
     config = ForecastConfig(
-        horizon=args.horizon, selection_mode=args.selection,
-        models=tuple(args.models.split(",")) if args.models else None)
+        horizon=args.horizon,
+        selection_mode=args.selection,
+        models=tuple(args.models.split(",")) if args.models else None,
+    )
     t = time.perf_counter()
     metrics = evaluate(frame, horizon=args.horizon, config=config)
     metrics["wall_seconds"] = round(time.perf_counter() - t, 2)

@@ -52,14 +52,21 @@ def synthetic_marts(n: int, seed: int) -> dict[str, pd.DataFrame]:
     level = rng.gamma(1.2, 5.0, n)
     days = pd.date_range(end=AS_OF, periods=365)
     qty = rng.poisson(np.repeat(level, len(days)) * rng.gamma(2.0, 0.5, n * len(days)))
-    sales = pd.DataFrame({"date": np.tile(days, n), "sku": np.repeat(skus, len(days)),
-                          "quantity": qty.astype(float)})
+    sales = pd.DataFrame(
+        {"date": np.tile(days, n), "sku": np.repeat(skus, len(days)), "quantity": qty.astype(float)}
+    )
     snap_days = days[-28::2]
     on_hand = np.maximum(rng.normal(level * 20, level * 8, n), 0).round()
-    snaps = pd.DataFrame({
-        "date": np.tile(snap_days, n), "sku": np.repeat(skus, len(snap_days)),
-        "on_hand": np.repeat(on_hand, len(snap_days)), "on_order": 0.0, "in_transit": 0.0,
-        "backordered_qty": 0.0})
+    snaps = pd.DataFrame(
+        {
+            "date": np.tile(snap_days, n),
+            "sku": np.repeat(skus, len(snap_days)),
+            "on_hand": np.repeat(on_hand, len(snap_days)),
+            "on_order": 0.0,
+            "in_transit": 0.0,
+            "backordered_qty": 0.0,
+        }
+    )
     snaps["inventory_position"] = snaps["on_hand"]
     k = 12
     order_date = AS_OF - pd.to_timedelta(rng.integers(10, 360, n * k), unit="D")
@@ -67,34 +74,66 @@ def synthetic_marts(n: int, seed: int) -> dict[str, pd.DataFrame]:
     realised = np.maximum(promised + rng.normal(0, 2, n * k).round(), 1)
     received = order_date + pd.to_timedelta(realised, unit="D")
     is_open = received > AS_OF
-    pos = pd.DataFrame({
-        "po_id": [f"PO-{i:08d}" for i in range(n * k)], "sku": np.repeat(skus, k),
-        "supplier_id": np.repeat(supplier, k), "order_date": order_date,
-        "expected_date": order_date + pd.to_timedelta(promised, unit="D"),
-        "received_date": pd.Series(received).where(~is_open), "quantity": 100.0,
-        "received_quantity": np.where(is_open, np.nan, 100.0),
-        "promised_lead_time_days": promised, "is_open": is_open})
-    products = pd.DataFrame({
-        "sku": skus, "name": skus, "category": rng.choice(["a", "b", "c", "d"], n),
-        "supplier_id": supplier, "unit_cost": rng.uniform(1, 50, n).round(2),
-        "pack_size": rng.choice([1.0, 6.0, 12.0], n)})
+    pos = pd.DataFrame(
+        {
+            "po_id": [f"PO-{i:08d}" for i in range(n * k)],
+            "sku": np.repeat(skus, k),
+            "supplier_id": np.repeat(supplier, k),
+            "order_date": order_date,
+            "expected_date": order_date + pd.to_timedelta(promised, unit="D"),
+            "received_date": pd.Series(received).where(~is_open),
+            "quantity": 100.0,
+            "received_quantity": np.where(is_open, np.nan, 100.0),
+            "promised_lead_time_days": promised,
+            "is_open": is_open,
+        }
+    )
+    products = pd.DataFrame(
+        {
+            "sku": skus,
+            "name": skus,
+            "category": rng.choice(["a", "b", "c", "d"], n),
+            "supplier_id": supplier,
+            "unit_cost": rng.uniform(1, 50, n).round(2),
+            "pack_size": rng.choice([1.0, 6.0, 12.0], n),
+        }
+    )
     products["unit_price"] = (products["unit_cost"] * 1.6).round(2)
-    supp = pd.DataFrame({"supplier_id": suppliers, "lead_time_days": 7.0,
-                         "lead_time_std_days": 2.0, "min_order_qty": 10.0, "order_cost": 40.0})
-    segments = pd.DataFrame({"sku": skus, "abc_class": rng.choice(list("ABC"), n,
-                                                                   p=[0.2, 0.3, 0.5])})
+    supp = pd.DataFrame(
+        {
+            "supplier_id": suppliers,
+            "lead_time_days": 7.0,
+            "lead_time_std_days": 2.0,
+            "min_order_qty": 10.0,
+            "order_cost": 40.0,
+        }
+    )
+    segments = pd.DataFrame(
+        {"sku": skus, "abc_class": rng.choice(list("ABC"), n, p=[0.2, 0.3, 0.5])}
+    )
     horizon = 35
     target = pd.date_range(AS_OF + pd.Timedelta(days=1), periods=horizon)
     mu = np.repeat(level, horizon)
-    fc = pd.DataFrame({"sku": np.repeat(skus, horizon), "forecast_date": AS_OF,
-                       "target_date": np.tile(target, n),
-                       "horizon": np.tile(np.arange(1, horizon + 1), n)})
+    fc = pd.DataFrame(
+        {
+            "sku": np.repeat(skus, horizon),
+            "forecast_date": AS_OF,
+            "target_date": np.tile(target, n),
+            "horizon": np.tile(np.arange(1, horizon + 1), n),
+        }
+    )
     for col, lv in LEVELS.items():
         fc[col] = stats.gamma.ppf(lv, a=2.0, scale=mu / 2.0)
     fc["model"], fc["run_id"] = "bench", "bench-1"
-    return {"dim_products": products, "dim_suppliers": supp, "fct_inventory_snapshots": snaps,
-            "fct_purchase_orders": pos, "fct_sku_segments": segments, "fct_daily_sales": sales,
-            "demand_forecasts": fc}
+    return {
+        "dim_products": products,
+        "dim_suppliers": supp,
+        "fct_inventory_snapshots": snaps,
+        "fct_purchase_orders": pos,
+        "fct_sku_segments": segments,
+        "fct_daily_sales": sales,
+        "demand_forecasts": fc,
+    }
 
 
 def main() -> None:
@@ -127,18 +166,17 @@ def main() -> None:
         t1 = time.perf_counter()
         items = assemble_items(inputs, config)
         recs = finish_recommendations(
-            build_recommendations(items, config, inputs.forecasts, as_of=inputs.as_of), items)
+            build_recommendations(items, config, inputs.forecasts, as_of=inputs.as_of), items
+        )
         alerts = update_alerts(None, alert_conditions(recs, config), pd.Timestamp.now())
         pure_s = time.perf_counter() - t1
         read_s = t1 - t0
 
-        resources = {"stockcast": StockcastResource(home=str(home),
-                                                    warehouse_url=args.postgres)}
+        resources = {"stockcast": StockcastResource(home=str(home), warehouse_url=args.postgres)}
         runs = []
         for _ in range(2):
             t = time.perf_counter()
-            result = dg.materialize([reorder_recommendations, reorder_alerts],
-                                    resources=resources)
+            result = dg.materialize([reorder_recommendations, reorder_alerts], resources=resources)
             runs.append(time.perf_counter() - t)
             assert result.success
         stored = wh.read_table("policy", "reorder_alerts")
@@ -162,8 +200,11 @@ def main() -> None:
         "alerts_in_memory_first_run": len(alerts),
         "peak_rss_mib": round(peak_mib, 1),
         "target_seconds": 60,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "note": "shared machine, other jobs running"},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "note": "shared machine, other jobs running",
+        },
         "command": f"python bench/policy_bench.py --skus {args.skus}"
         + (" --postgres <url> --out bench/results/policy_postgres.json" if args.postgres else ""),
     }

@@ -38,8 +38,11 @@ from orchestration.defs.policy.simulation import (  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "docs" / "reports"
 COLORS = {"fixed_factor": "#d62728", "service_level": "#1f77b4", "forecast": "#2ca02c"}
-LABELS = {"fixed_factor": "fixed factor (k x d x L)", "service_level": "service level (z, sigma)",
-          "forecast": "forecast distribution"}
+LABELS = {
+    "fixed_factor": "fixed factor (k x d x L)",
+    "service_level": "service level (z, sigma)",
+    "forecast": "forecast distribution",
+}
 
 
 def load_frames(folder: Path) -> dict[str, pd.DataFrame]:
@@ -49,9 +52,10 @@ def load_frames(folder: Path) -> dict[str, pd.DataFrame]:
         "sales": truth.rename(columns={"demand": "quantity"})[["sku", "date", "quantity"]],
         "products": pd.read_csv(folder / "products.csv"),
         "suppliers": pd.read_csv(folder / "suppliers.csv"),
-        "purchase_orders": pd.read_csv(folder / "purchase_orders.csv.gz",
-                                       parse_dates=["order_date", "expected_date",
-                                                    "received_date"]),
+        "purchase_orders": pd.read_csv(
+            folder / "purchase_orders.csv.gz",
+            parse_dates=["order_date", "expected_date", "received_date"],
+        ),
     }
 
 
@@ -59,7 +63,8 @@ def _target_fill(curve: pd.DataFrame, target: float) -> float | None:
     """Service-level setting at which a curve's fill rate reaches ``target`` (interpolated)."""
     c = curve.sort_values("value")
     if not c["fill_rate"].is_monotonic_increasing or not (
-            c["fill_rate"].min() <= target <= c["fill_rate"].max()):
+        c["fill_rate"].min() <= target <= c["fill_rate"].max()
+    ):
         return None
     return float(np.interp(target, c["fill_rate"], c["value"]))
 
@@ -70,18 +75,34 @@ def plot_tradeoff(report: SimulationReport, path: Path) -> None:
     target = report.info["target_service_level"]
     for policy, curve in report.tradeoff.groupby("policy", sort=False):
         curve = curve.sort_values("avg_inventory_value")
-        ax.plot(curve["avg_inventory_value"] / 1e3, 100 * curve["fill_rate"], "o-",
-                color=COLORS[policy], label=LABELS[policy], ms=4)
+        ax.plot(
+            curve["avg_inventory_value"] / 1e3,
+            100 * curve["fill_rate"],
+            "o-",
+            color=COLORS[policy],
+            label=LABELS[policy],
+            ms=4,
+        )
         offset = {"forecast": (-8, 6), "service_level": (4, -11), "fixed_factor": (5, -3)}
         for _, row in curve.iterrows():
-            ax.annotate(f"{row['value']:g}", (row["avg_inventory_value"] / 1e3,
-                                              100 * row["fill_rate"]),
-                        fontsize=7, xytext=offset[policy], textcoords="offset points",
-                        color=COLORS[policy])
+            ax.annotate(
+                f"{row['value']:g}",
+                (row["avg_inventory_value"] / 1e3, 100 * row["fill_rate"]),
+                fontsize=7,
+                xytext=offset[policy],
+                textcoords="offset points",
+                color=COLORS[policy],
+            )
     overall = report.summary[report.summary["segment"] == "all"]
     for _, row in overall.iterrows():
-        ax.plot(row["avg_inventory_value"] / 1e3, 100 * row["fill_rate"], "*", ms=14,
-                color=COLORS[row["policy"]], markeredgecolor="black")
+        ax.plot(
+            row["avg_inventory_value"] / 1e3,
+            100 * row["fill_rate"],
+            "*",
+            ms=14,
+            color=COLORS[row["policy"]],
+            markeredgecolor="black",
+        )
     ax.axhline(100 * target, color="grey", ls="--", lw=1)
     # Zoom on the range the service-level sweeps cover; large safety factors run off right.
     near = report.tradeoff[report.tradeoff["policy"] != "fixed_factor"]
@@ -91,11 +112,13 @@ def plot_tradeoff(report: SimulationReport, path: Path) -> None:
     ax.set_ylim(100 * shown["fill_rate"].min() - 1, 100 * shown["fill_rate"].max() + 0.7)
     ax.set_xlabel("average inventory value (thousands)")
     ax.set_ylabel("fill rate (%)")
-    ax.set_title(f"Trade-off over the held-out {report.info['period_start']} .. "
-                 f"{report.info['period_end']}\n(labels: service level or safety factor; "
-                 f"stars: the policies at target {target:.0%} / "
-                 f"k = {report.info['safety_factor']})",
-                 fontsize=9)
+    ax.set_title(
+        f"Trade-off over the held-out {report.info['period_start']} .. "
+        f"{report.info['period_end']}\n(labels: service level or safety factor; "
+        f"stars: the policies at target {target:.0%} / "
+        f"k = {report.info['safety_factor']})",
+        fontsize=9,
+    )
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -105,16 +128,22 @@ def plot_tradeoff(report: SimulationReport, path: Path) -> None:
 
 def plot_by_class(report: SimulationReport, path: Path) -> None:
     """Fill rate per demand class and policy."""
-    seg = report.summary[(report.summary["segment"] != "all")
-                         & report.summary["fill_rate"].notna()]  # no_demand SKUs: no rate
+    seg = report.summary[
+        (report.summary["segment"] != "all") & report.summary["fill_rate"].notna()
+    ]  # no_demand SKUs: no rate
     classes = sorted(seg["segment"].unique())
     policies = list(COLORS)
     fig, ax = plt.subplots(figsize=(7.5, 4))
     width = 0.8 / len(policies)
     for i, policy in enumerate(policies):
         rows = seg[seg["policy"] == policy].set_index("segment").reindex(classes)
-        ax.bar(np.arange(len(classes)) + i * width, 100 * rows["fill_rate"], width,
-               color=COLORS[policy], label=LABELS[policy])
+        ax.bar(
+            np.arange(len(classes)) + i * width,
+            100 * rows["fill_rate"],
+            width,
+            color=COLORS[policy],
+            label=LABELS[policy],
+        )
     ax.axhline(100 * report.info["target_service_level"], color="grey", ls="--", lw=1)
     counts = seg.drop_duplicates("segment").set_index("segment")["skus"]
     ax.set_xticks(np.arange(len(classes)) + width, [f"{c}\n({counts[c]} SKUs)" for c in classes])
@@ -132,25 +161,31 @@ def _pct(value: float) -> str:
 
 
 def _fmt_table(frame: pd.DataFrame) -> str:
-    head = "| policy | segment | SKUs | fill rate | cycle service level | stockout days | " \
-           "avg inventory value | orders |\n|---|---|---|---|---|---|---|---|"
+    head = (
+        "| policy | segment | SKUs | fill rate | cycle service level | stockout days | "
+        "avg inventory value | orders |\n|---|---|---|---|---|---|---|---|"
+    )
     lines = [head]
     for _, r in frame.iterrows():
-        lines.append(f"| {r['policy']} | {r['segment']} | {r['skus']} | {_pct(r['fill_rate'])} | "
-                     f"{_pct(r['cycle_service_level'])} | {r['stockout_days']} | "
-                     f"{r['avg_inventory_value']:,.0f} | {r['orders']} |")
+        lines.append(
+            f"| {r['policy']} | {r['segment']} | {r['skus']} | {_pct(r['fill_rate'])} | "
+            f"{_pct(r['cycle_service_level'])} | {r['stockout_days']} | "
+            f"{r['avg_inventory_value']:,.0f} | {r['orders']} |"
+        )
     return "\n".join(lines)
 
 
-def replay(skus: int, days: int, seed: int, service_level: float,
-           safety_factor: float) -> SimulationReport:
+def replay(
+    skus: int, days: int, seed: int, service_level: float, safety_factor: float
+) -> SimulationReport:
     """Generate one dataset and replay it (the whole pipeline of this report, one seed)."""
     with tempfile.TemporaryDirectory() as tmp:
         generate(Path(tmp), n_skus=skus, n_days=days, seed=seed)
         frames = load_frames(Path(tmp))
     setup = prepare_simulation(**frames, holdout_days=90, history_days=182)
-    return run_policy_simulation(setup, service_level=service_level,
-                                 safety_factor=safety_factor, review_period_days=7)
+    return run_policy_simulation(
+        setup, service_level=service_level, safety_factor=safety_factor, review_period_days=7
+    )
 
 
 def _claims(seed: int, report: SimulationReport) -> str:
@@ -159,10 +194,15 @@ def _claims(seed: int, report: SimulationReport) -> str:
     fixed_at = eq.get("fixed_factor_fill_rate_at_same_inventory")
     target = report.info["target_service_level"]
     fc = overall.loc["forecast", "fill_rate"]
-    return (f"| {seed} | {fc:.2%} | {100 * (fc - target):+.2f} | "
-            f"{overall.loc['forecast', 'cycle_service_level']:.2%} | "
-            + (f"{fixed_at:.2%} | {eq['difference_points']:+.2f} |" if fixed_at is not None
-               else "n/a | n/a |"))
+    return (
+        f"| {seed} | {fc:.2%} | {100 * (fc - target):+.2f} | "
+        f"{overall.loc['forecast', 'cycle_service_level']:.2%} | "
+        + (
+            f"{fixed_at:.2%} | {eq['difference_points']:+.2f} |"
+            if fixed_at is not None
+            else "n/a | n/a |"
+        )
+    )
 
 
 def _verdict(reports: dict[int, SimulationReport]) -> str:
@@ -175,14 +215,20 @@ def _verdict(reports: dict[int, SimulationReport]) -> str:
         if (rep.info["equal_inventory_vs_fixed_factor"].get("difference_points") or 0) > 0:
             beats.append(seed)
     n = len(reports)
-    return (f"Within 2 points of target on {len(within)} of {n} seeds ({within}); ahead of the "
-            f"fixed-factor rule at equal inventory on {len(beats)} of {n} seeds ({beats}). "
-            "Misses overshoot (fill rate above target): the policy is set by cycle service "
-            "level, which is the stricter measure.")
+    return (
+        f"Within 2 points of target on {len(within)} of {n} seeds ({within}); ahead of the "
+        f"fixed-factor rule at equal inventory on {len(beats)} of {n} seeds ({beats}). "
+        "Misses overshoot (fill rate above target): the policy is set by cycle service "
+        "level, which is the stricter measure."
+    )
 
 
-def write_markdown(report: SimulationReport, args: argparse.Namespace, seconds: float,
-                   others: dict[int, SimulationReport]) -> str:
+def write_markdown(
+    report: SimulationReport,
+    args: argparse.Namespace,
+    seconds: float,
+    others: dict[int, SimulationReport],
+) -> str:
     """The report text, figures stated as measured."""
     info = report.info
     target = info["target_service_level"]
@@ -243,21 +289,28 @@ def write_markdown(report: SimulationReport, args: argparse.Namespace, seconds: 
         "serves most of its demand.",
     ]
     if fc_level is not None:
-        lines.append(f"- Interpolating the sweep, a fill rate of exactly {target:.0%} needs a "
-                     f"service-level setting of about {fc_level:.3f} for the forecast policy"
-                     + (f" and {sl_level:.3f} for the service-level policy." if sl_level
-                        else "."))
+        lines.append(
+            f"- Interpolating the sweep, a fill rate of exactly {target:.0%} needs a "
+            f"service-level setting of about {fc_level:.3f} for the forecast policy"
+            + (f" and {sl_level:.3f} for the service-level policy." if sl_level else ".")
+        )
     if fixed_at is None:
-        lines.append("- Equal-inventory comparison: the forecast policy's inventory lies "
-                     "outside the fixed-factor sweep, so no interpolated comparison.")
+        lines.append(
+            "- Equal-inventory comparison: the forecast policy's inventory lies "
+            "outside the fixed-factor sweep, so no interpolated comparison."
+        )
     else:
         lines.append(
             f"- Same average inventory ({eq['avg_inventory_value']:,.0f}): the fixed-factor "
             f"rule's fill rate, interpolated along its sweep of k, is {fixed_at:.2%}; the "
             f"forecast policy's {fc['fill_rate']:.2%}, "
             f"{eq['difference_points']:+.2f} points: "
-            + ("**the forecast policy beats the fixed-factor rule**." if beats
-               else "**the forecast policy does not beat the fixed-factor rule**."))
+            + (
+                "**the forecast policy beats the fixed-factor rule**."
+                if beats
+                else "**the forecast policy does not beat the fixed-factor rule**."
+            )
+        )
     lines += [
         "",
         "The same pipeline on other generator seeds (same sizes), to show how much of this is "
@@ -288,9 +341,11 @@ def write_markdown(report: SimulationReport, args: argparse.Namespace, seconds: 
         "|---|---|---|---|---|---|---|",
     ]
     for _, r in curve.iterrows():
-        lines.append(f"| {r['policy']} | {r['parameter']} | {r['value']:g} | "
-                     f"{r['fill_rate']:.2%} | {r['cycle_service_level']:.2%} | "
-                     f"{r['avg_inventory_value']:,.0f} | {r['orders']} |")
+        lines.append(
+            f"| {r['policy']} | {r['parameter']} | {r['value']:g} | "
+            f"{r['fill_rate']:.2%} | {r['cycle_service_level']:.2%} | "
+            f"{r['avg_inventory_value']:,.0f} | {r['orders']} |"
+        )
     lines += ["", "Notes: " + ("; ".join(info["notes"]) or "none") + ".", ""]
     return "\n".join(lines)
 
@@ -303,15 +358,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--service-level", type=float, default=0.95)
     parser.add_argument("--safety-factor", type=float, default=0.5)
-    parser.add_argument("--check-seeds", type=int, nargs="*", default=[7, 123],
-                        help="Further seeds replayed for the robustness table.")
+    parser.add_argument(
+        "--check-seeds",
+        type=int,
+        nargs="*",
+        default=[7, 123],
+        help="Further seeds replayed for the robustness table.",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     started = time.perf_counter()
     report = replay(args.skus, args.days, args.seed, args.service_level, args.safety_factor)
     seconds = time.perf_counter() - started
-    others = {seed: replay(args.skus, args.days, seed, args.service_level, args.safety_factor)
-              for seed in args.check_seeds}
+    others = {
+        seed: replay(args.skus, args.days, seed, args.service_level, args.safety_factor)
+        for seed in args.check_seeds
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     plot_tradeoff(report, args.out / "policy_tradeoff.png")
     plot_by_class(report, args.out / "policy_by_class.png")

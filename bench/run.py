@@ -52,8 +52,10 @@ def foundation_case(skus: int, days: int, warehouse: str, pg_url: str | None) ->
     stockcast = str(BIN / "stockcast")
     try:
         steps = {
-            "generate": measure([stockcast, "generate", "--skus", str(skus), "--days",
-                                 str(days), "--seed", "1"], env),
+            "generate": measure(
+                [stockcast, "generate", "--skus", str(skus), "--days", str(days), "--seed", "1"],
+                env,
+            ),
             "ingest": measure([stockcast, "run", "--select", "group:raw"], env),
             "dbt_build": measure(
                 [stockcast, "run", "--select", DBT_GROUPS],
@@ -72,8 +74,10 @@ def foundation_case(skus: int, days: int, warehouse: str, pg_url: str | None) ->
 def fresh_postgres_db(server_url: str | None, name: str) -> str:
     """Create (or recreate) a database on the benchmark server; return its URL."""
     if not server_url:
-        raise SystemExit("postgres benchmark needs STOCKCAST_TEST_POSTGRES_URL "
-                         "(start one with .ci/postgres.sh start)")
+        raise SystemExit(
+            "postgres benchmark needs STOCKCAST_TEST_POSTGRES_URL "
+            "(start one with .ci/postgres.sh start)"
+        )
     from urllib.parse import urlparse
 
     import psycopg
@@ -101,34 +105,52 @@ def run_foundation(args: argparse.Namespace) -> dict:
     for skus, warehouse in plan:
         samples = []
         for i in range(args.repeat):
-            print(f"foundation {warehouse} {skus} SKUs x {args.days} days, run {i + 1}",
-                  file=sys.stderr)
+            print(
+                f"foundation {warehouse} {skus} SKUs x {args.days} days, run {i + 1}",
+                file=sys.stderr,
+            )
             samples.append(foundation_case(skus, args.days, warehouse, args.pg_url))
-        cases.append({"skus": skus, "days": args.days, "warehouse": warehouse,
-                      "median": summarise(samples), "samples": samples})
+        cases.append(
+            {
+                "skus": skus,
+                "days": args.days,
+                "warehouse": warehouse,
+                "median": summarise(samples),
+                "samples": samples,
+            }
+        )
     return {"suite": "foundation", "cases": cases}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--suite", default="foundation", choices=["foundation"])
-    parser.add_argument("--skus", type=lambda s: [int(x) for x in s.split(",")],
-                        default=[1000, 10000])
-    parser.add_argument("--pg-skus", type=lambda s: [int(x) for x in s.split(",") if x],
-                        default=[1000])
+    parser.add_argument(
+        "--skus", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 10000]
+    )
+    parser.add_argument(
+        "--pg-skus", type=lambda s: [int(x) for x in s.split(",") if x], default=[1000]
+    )
     parser.add_argument("--days", type=int, default=1095)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--pg-url", default=os.environ.get("STOCKCAST_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     result = run_foundation(args)
-    result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                         "platform": platform.platform()}
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
     result["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{args.suite}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({c["warehouse"] + f"/{c['skus']}": c["median"]["total"]
-                      for c in result["cases"]}, indent=2))
+    print(
+        json.dumps(
+            {c["warehouse"] + f"/{c['skus']}": c["median"]["total"] for c in result["cases"]},
+            indent=2,
+        )
+    )
     print(f"wrote {out}", file=sys.stderr)
 
 

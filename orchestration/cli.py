@@ -82,8 +82,10 @@ def generate(skus: int, days: int, seed: int, out: Path | None) -> None:
             bar.update(done - bar.n)
 
         summary = generate_data(out_dir=out, n_skus=skus, n_days=days, seed=seed, progress=progress)
-    click.echo(f"wrote sample data for {skus} SKUs x {days} days to {out} "
-               f"in {time.perf_counter() - started:.1f}s")
+    click.echo(
+        f"wrote sample data for {skus} SKUs x {days} days to {out} "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
     click.echo(str(summary))
 
 
@@ -144,8 +146,9 @@ def report_run(report: RunReport) -> int:
         for step in stage.failed_steps:
             click.echo(f"  FAILED  step {step}{where} (run {stage.run_id})", err=True)
         for step in stage.skipped_steps:
-            click.echo(f"  SKIPPED step {step}{where} (upstream failure or blocking check)",
-                       err=True)
+            click.echo(
+                f"  SKIPPED step {step}{where} (upstream failure or blocking check)", err=True
+            )
     for key in report.not_run:
         click.echo(f"  NOT RUN {key} (an earlier stage failed)", err=True)
     return 0 if report.success else 1
@@ -172,8 +175,16 @@ def serve(dagster_port: int, dashboard_port: int, host: str) -> None:
     bin_dir = Path(sys.executable).parent
     procs = [
         subprocess.Popen(
-            [str(bin_dir / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
-             "-h", host, "-p", str(dagster_port)],
+            [
+                str(bin_dir / "dagster"),
+                "dev",
+                "-w",
+                str(REPO_ROOT / "workspace.yaml"),
+                "-h",
+                host,
+                "-p",
+                str(dagster_port),
+            ],
             cwd=REPO_ROOT,
             env=env,
         )
@@ -183,8 +194,15 @@ def serve(dagster_port: int, dashboard_port: int, host: str) -> None:
     if dashboard_app.exists():
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "dashboard.app", "--host", host, "--port",
-                 str(dashboard_port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "dashboard.app",
+                    "--host",
+                    host,
+                    "--port",
+                    str(dashboard_port),
+                ],
                 cwd=REPO_ROOT,
                 env=env,
             )

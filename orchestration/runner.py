@@ -78,8 +78,7 @@ def plan_stages(
     stages: list[tuple[str, set[dg.AssetKey], dg.PartitionsDefinition | None]] = []
     while remaining:
         ready = {
-            k for k in remaining
-            if not ({p for p in graph.get(k).parent_keys if p in remaining})
+            k for k in remaining if not ({p for p in graph.get(k).parent_keys if p in remaining})
         }
         if not ready:  # a cycle cannot happen in a valid graph; guard anyway
             raise RuntimeError(f"cannot order assets: {sorted(map(str, remaining))}")
@@ -140,9 +139,7 @@ def run_all(
         )
         job_defs = dg.Definitions.merge(
             defs,
-            dg.Definitions(
-                jobs=[dg.define_asset_job(f"stockcast_{name}", selection=list(keys))]
-            ),
+            dg.Definitions(jobs=[dg.define_asset_job(f"stockcast_{name}", selection=list(keys))]),
         )
         job = job_defs.resolve_job_def(f"stockcast_{name}")
         for partition in partitions:
@@ -174,7 +171,7 @@ def run_all(
             )
         if not all(s.success for s in report.stages):
             report.not_run = [
-                k.to_user_string() for _, later, _ in stages[index + 1:] for k in sorted(later)
+                k.to_user_string() for _, later, _ in stages[index + 1 :] for k in sorted(later)
             ]
             break
     return report

@@ -284,8 +284,16 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
     config_path = Path(env.get("STOCKCAST_CONFIG") or home / "stockcast.yaml").expanduser()
     dagster_home = Path(env.get("DAGSTER_HOME") or home / "dagster").expanduser().resolve()
     data = _load_config(config_path)
-    unknown = set(data) - {"sources", "defaults", "quarantine_max_share", "forecast", "policy",
-                           "backorder", "notifications", "quality"}
+    unknown = set(data) - {
+        "sources",
+        "defaults",
+        "quarantine_max_share",
+        "forecast",
+        "policy",
+        "backorder",
+        "notifications",
+        "quality",
+    }
     if unknown:
         raise ConfigError(f"{config_path}: unknown top-level key(s) {sorted(unknown)}")
     share = data.get("quarantine_max_share", 0.05)

@@ -65,16 +65,19 @@ def load_artifact(path: str | Path, *, check_versions: bool = True) -> dict[str,
     """
     payload = joblib.load(Path(path))
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ArtifactVersionError(f"{path} is not a stockcast forecasting artifact "
-                                   f"(format {FORMAT})")
+        raise ArtifactVersionError(
+            f"{path} is not a stockcast forecasting artifact (format {FORMAT})"
+        )
     if check_versions:
         installed = library_versions()
         saved = payload.get("versions", {})
         diff = {k: (saved.get(k), installed[k]) for k in STRICT if saved.get(k) != installed[k]}
         if diff:
-            detail = ", ".join(f"{k} {a} (artifact) != {b} (installed)"
-                               for k, (a, b) in diff.items())
+            detail = ", ".join(
+                f"{k} {a} (artifact) != {b} (installed)" for k, (a, b) in diff.items()
+            )
             raise ArtifactVersionError(
                 f"cannot load forecasting artifact {path}: {detail}. Re-run the forecast "
-                "with this installation, or load with the versions that wrote it.")
+                "with this installation, or load with the versions that wrote it."
+            )
     return payload

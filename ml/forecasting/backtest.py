@@ -20,8 +20,9 @@ from ml.forecasting.models import REGISTRY
 BACKTEST_COLUMNS = ["sku", "model", "cutoff", "date", "horizon", "y", "y_hat"]
 
 
-def rolling_cutoffs(end: pd.Timestamp, *, horizon: int, n_origins: int, stride: int
-                    ) -> list[pd.Timestamp]:
+def rolling_cutoffs(
+    end: pd.Timestamp, *, horizon: int, n_origins: int, stride: int
+) -> list[pd.Timestamp]:
     """Forecast origins whose whole horizon fits inside history ending at ``end``."""
     last = end - pd.Timedelta(days=horizon)
     return [last - pd.Timedelta(days=stride * k) for k in reversed(range(n_origins))]
@@ -37,10 +38,18 @@ def _rows_from_forecasts(
         for fc in fc_list:
             idx = fc.time_index
             vals = fc.values(copy=False)[:, 0] * scale
-            parts.append(pd.DataFrame({
-                "sku": sku, "model": model, "cutoff": idx[0] - pd.Timedelta(days=1),
-                "date": idx, "horizon": np.arange(1, len(idx) + 1), "y_hat": vals,
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "sku": sku,
+                        "model": model,
+                        "cutoff": idx[0] - pd.Timedelta(days=1),
+                        "date": idx,
+                        "horizon": np.arange(1, len(idx) + 1),
+                        "y_hat": vals,
+                    }
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=[c for c in BACKTEST_COLUMNS if c != "y"])
     return pd.concat(parts, ignore_index=True)
@@ -89,9 +98,16 @@ def backtest_local(
     model = spec.build(seed)
     start = cutoffs[0] + pd.Timedelta(days=1)
     forecasts = model.historical_forecasts(
-        [series[s] for s in skus], start=start, forecast_horizon=horizon, stride=stride,
-        retrain=True, train_length=train_length, last_points_only=False, overlap_end=False,
-        verbose=False, show_warnings=False,
+        [series[s] for s in skus],
+        start=start,
+        forecast_horizon=horizon,
+        stride=stride,
+        retrain=True,
+        train_length=train_length,
+        last_points_only=False,
+        overlap_end=False,
+        verbose=False,
+        show_warnings=False,
     )
     if len(skus) == 1 and forecasts and isinstance(forecasts[0], TimeSeries):
         forecasts = [forecasts]
@@ -125,14 +141,18 @@ def backtest_seasonal_naive(
         end = dates.get_loc(cutoff)
         src = end - season + 1 + (steps % season)
         block = values[:, src]
-        parts.append(pd.DataFrame({
-            "sku": np.repeat(wide.index.to_numpy(), horizon),
-            "model": model_name,
-            "cutoff": cutoff,
-            "date": np.tile(dates[end + 1:end + 1 + horizon], len(wide)),
-            "horizon": np.tile(steps + 1, len(wide)),
-            "y_hat": block.ravel(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sku": np.repeat(wide.index.to_numpy(), horizon),
+                    "model": model_name,
+                    "cutoff": cutoff,
+                    "date": np.tile(dates[end + 1 : end + 1 + horizon], len(wide)),
+                    "horizon": np.tile(steps + 1, len(wide)),
+                    "y_hat": block.ravel(),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -159,13 +179,22 @@ def backtest_global(
     first = cutoffs[0]
     train = [ts.split_after(first)[0] for ts in data.target]
     weights = [w.split_after(first)[0] for w in data.weights]
-    model.fit(train, future_covariates=data.covariates, sample_weight=weights,
-              max_samples_per_ts=max_samples_per_ts)
+    model.fit(
+        train,
+        future_covariates=data.covariates,
+        sample_weight=weights,
+        max_samples_per_ts=max_samples_per_ts,
+    )
     forecasts: list[list[TimeSeries]] = [[] for _ in data.skus]
     for cutoff in cutoffs:
         history = [ts.split_after(cutoff)[0] for ts in data.target]
-        preds = model.predict(horizon, series=history, future_covariates=data.covariates,
-                              verbose=False, show_warnings=False)
+        preds = model.predict(
+            horizon,
+            series=history,
+            future_covariates=data.covariates,
+            verbose=False,
+            show_warnings=False,
+        )
         for i, pred in enumerate(preds):
             forecasts[i].append(pred)
     return _rows_from_forecasts(data.skus, forecasts, model_name, data.scales), model

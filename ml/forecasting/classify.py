@@ -63,21 +63,37 @@ def classify_demand(
     q = f["quantity"].astype(float)
     obs = q.notna()
     pos = q > 0
-    g = pd.DataFrame({"sku": f["sku"].to_numpy(), "obs": obs.to_numpy(),
-                      "pos": pos.to_numpy(), "nz": q.where(pos).to_numpy()})
+    g = pd.DataFrame(
+        {
+            "sku": f["sku"].to_numpy(),
+            "obs": obs.to_numpy(),
+            "pos": pos.to_numpy(),
+            "nz": q.where(pos).to_numpy(),
+        }
+    )
     agg = g.groupby("sku", sort=True).agg(
-        n_obs=("obs", "sum"), n_pos=("pos", "sum"), mean_nz=("nz", "mean"),
+        n_obs=("obs", "sum"),
+        n_pos=("pos", "sum"),
+        mean_nz=("nz", "mean"),
         std_nz=("nz", lambda s: s.std(ddof=0)),
     )
     n_days = frame.groupby("sku", sort=True).size().reindex(agg.index)
     adi = agg["n_obs"] / agg["n_pos"].replace(0, np.nan)
     cv2 = (agg["std_nz"] / agg["mean_nz"]) ** 2
     cv2 = cv2.fillna(0.0)
-    cls = np.where(adi < ADI_CUTOFF, np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"),
-                   np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"))
+    cls = np.where(
+        adi < ADI_CUTOFF,
+        np.where(cv2 < CV2_CUTOFF, "smooth", "erratic"),
+        np.where(cv2 < CV2_CUTOFF, "intermittent", "lumpy"),
+    )
     cls = np.where(agg["n_pos"] == 0, "all_zero", cls)
     cls = np.where(n_days.to_numpy() < min_history, "short_history", cls)
-    return pd.DataFrame({
-        "sku": agg.index, "adi": adi.to_numpy(), "cv2": cv2.to_numpy(),
-        "n_days": n_days.to_numpy(), "demand_class": cls,
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "sku": agg.index,
+            "adi": adi.to_numpy(),
+            "cv2": cv2.to_numpy(),
+            "n_days": n_days.to_numpy(),
+            "demand_class": cls,
+        }
+    ).reset_index(drop=True)

@@ -67,13 +67,25 @@ def fit_calibration(
     for (cls, b), grp in frame.groupby(["demand_class", "bucket"]):
         if len(grp) < min_group:
             continue
-        rows.append({"demand_class": cls, "bucket": b, "n": len(grp),
-                     **{q: _conformal_quantile(grp["e"].to_numpy(), q) for q in quantiles}})
+        rows.append(
+            {
+                "demand_class": cls,
+                "bucket": b,
+                "n": len(grp),
+                **{q: _conformal_quantile(grp["e"].to_numpy(), q) for q in quantiles},
+            }
+        )
     if not rows:  # no residuals at all: a symmetric +-1 scale band is the honest default
         for lo, hi in BUCKETS:
             b = f"{lo}-{hi}" if hi < 10_000 else "29+"
-            rows.append({"demand_class": "*", "bucket": b, "n": 0,
-                         **{q: float(np.clip((q - 0.5) * 4, -2, 3)) for q in quantiles}})
+            rows.append(
+                {
+                    "demand_class": "*",
+                    "bucket": b,
+                    "n": 0,
+                    **{q: float(np.clip((q - 0.5) * 4, -2, 3)) for q in quantiles},
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -56,14 +56,16 @@ def series_by_sku(frame: pd.DataFrame, value_cols: list[str]) -> tuple[list[str]
     dates = frame["date"].to_numpy()
     span = (dates[ends - 1] - dates[starts]) // np.timedelta64(1, "D") + 1
     if len(starts) != len(uniques) or not np.array_equal(span, ends - starts):
-        series = TimeSeries.from_group_dataframe(frame, group_cols="sku", time_col="date",
-                                                 value_cols=value_cols, freq="D")
+        series = TimeSeries.from_group_dataframe(
+            frame, group_cols="sku", time_col="date", value_cols=value_cols, freq="D"
+        )
         return [str(ts.static_covariates["sku"].iloc[0]) for ts in series], series
     values = frame[value_cols].to_numpy()
     skus = [str(uniques[codes[s]]) for s in starts]
     series = [
         TimeSeries.from_times_and_values(
-            pd.date_range(dates[s], periods=e - s, freq="D"), values[s:e], columns=value_cols)
+            pd.date_range(dates[s], periods=e - s, freq="D"), values[s:e], columns=value_cols
+        )
         for s, e in zip(starts, ends, strict=True)
     ]
     return skus, series
@@ -96,8 +98,10 @@ def _lagged_rolling_mean(values: np.ndarray, pos: np.ndarray, lag: int, window: 
 
 def sku_scales(prepared: pd.DataFrame, scale_end: pd.Timestamp) -> pd.Series:
     """Per-SKU mean demand over the year up to ``scale_end`` (1.0 when it is zero)."""
-    window = prepared[(prepared["date"] <= scale_end)
-                      & (prepared["date"] > scale_end - pd.Timedelta(days=SCALE_DAYS))]
+    window = prepared[
+        (prepared["date"] <= scale_end)
+        & (prepared["date"] > scale_end - pd.Timedelta(days=SCALE_DAYS))
+    ]
     scale = window.groupby("sku")["quantity"].mean()
     return scale.where(scale > 0, 1.0).fillna(1.0)
 
@@ -133,14 +137,21 @@ def build_global_data(
     df = df[cols]
     if extend > 0:
         last = df.groupby("sku", sort=True)["date"].max()
-        ext = pd.DataFrame({
-            "sku": np.repeat(last.index.to_numpy(), extend),
-            "date": (np.repeat(last.to_numpy(), extend)
-                     + np.tile(pd.to_timedelta(np.arange(1, extend + 1), unit="D"), len(last))),
-        })
+        ext = pd.DataFrame(
+            {
+                "sku": np.repeat(last.index.to_numpy(), extend),
+                "date": (
+                    np.repeat(last.to_numpy(), extend)
+                    + np.tile(pd.to_timedelta(np.arange(1, extend + 1), unit="D"), len(last))
+                ),
+            }
+        )
         if future is not None:
-            fcols = [c for c in ("unit_price", "is_promo", "is_holiday")
-                     if c in future.columns and c in df.columns]
+            fcols = [
+                c
+                for c in ("unit_price", "is_promo", "is_holiday")
+                if c in future.columns and c in df.columns
+            ]
             ext = ext.merge(future[["sku", "date", *fcols]], on=["sku", "date"], how="left")
         ext["is_censored"] = False
         df = pd.concat([df, ext], ignore_index=True)
@@ -156,8 +167,7 @@ def build_global_data(
     ys = df["quantity"].to_numpy(dtype=float) / scale_row
     pos = df.groupby("sku", sort=False).cumcount().to_numpy()
     dates = df["date"]
-    out = pd.DataFrame({"sku": df["sku"], "date": dates,
-                        "ys": ys.astype(np.float32)})
+    out = pd.DataFrame({"sku": df["sku"], "date": dates, "ys": ys.astype(np.float32)})
     out["dow"] = dates.dt.dayofweek.astype(np.float32)
     out["month"] = dates.dt.month.astype(np.float32)
     out["dom"] = dates.dt.day.astype(np.float32)
@@ -206,5 +216,11 @@ def build_global_data(
     cov_order, covs = series_by_sku(out[["sku", "date", *features]], features)
     if cov_order != order:
         raise ValueError("target and covariate series are not in the same SKU order")
-    return GlobalData(skus=order, target=target, covariates=covs, weights=weights,
-                      scales=scales.reindex(order), feature_columns=features)
+    return GlobalData(
+        skus=order,
+        target=target,
+        covariates=covs,
+        weights=weights,
+        scales=scales.reindex(order),
+        feature_columns=features,
+    )

@@ -199,8 +199,9 @@ def summarize(
     """
     if by is not None:
         return {
-            str(key): summarize(grp, history, y_hat_col=y_hat_col,
-                                quantile_cols=quantile_cols, season=season)
+            str(key): summarize(
+                grp, history, y_hat_col=y_hat_col, quantile_cols=quantile_cols, season=season
+            )
             for key, grp in scored.groupby(by, sort=True)
         }
     out = point_metrics(scored["y"], scored[y_hat_col])

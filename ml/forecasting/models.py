@@ -100,24 +100,53 @@ def build_lightgbm(seed: int = 0, params: dict[str, Any] | None = None) -> Light
 def _registry() -> dict[str, ModelSpec]:
     specs = [
         ModelSpec("seasonal_naive_7", lambda s: NaiveSeasonal(K=7), min_length=7),
-        ModelSpec("naive_mean", lambda s: NaiveMean(), min_length=1,
-                  classes=frozenset()),  # fallback only, never a backtest candidate
-        ModelSpec("auto_ets", lambda s: AutoETS(season_length=7, random_state=s),
-                  classes=SMOOTH_LIKE, expensive=True, min_length=21),
-        ModelSpec("auto_theta", lambda s: AutoTheta(season_length=7, random_state=s),
-                  classes=SMOOTH_LIKE, expensive=True, min_length=21),
-        ModelSpec("auto_arima",
-                  lambda s: AutoARIMA(season_length=7, max_p=2, max_q=2, max_P=1, max_Q=1,
-                                      random_state=s),
-                  classes=frozenset({"smooth"}), expensive=True, min_length=56, max_sample=8),
-        ModelSpec("tsb", lambda s: Croston(version="tsb", alpha_d=0.1, alpha_p=0.1,
-                                           random_state=s),
-                  classes=INTERMITTENT_LIKE, min_length=14),
+        ModelSpec(
+            "naive_mean", lambda s: NaiveMean(), min_length=1, classes=frozenset()
+        ),  # fallback only, never a backtest candidate
+        ModelSpec(
+            "auto_ets",
+            lambda s: AutoETS(season_length=7, random_state=s),
+            classes=SMOOTH_LIKE,
+            expensive=True,
+            min_length=21,
+        ),
+        ModelSpec(
+            "auto_theta",
+            lambda s: AutoTheta(season_length=7, random_state=s),
+            classes=SMOOTH_LIKE,
+            expensive=True,
+            min_length=21,
+        ),
+        ModelSpec(
+            "auto_arima",
+            lambda s: AutoARIMA(
+                season_length=7, max_p=2, max_q=2, max_P=1, max_Q=1, random_state=s
+            ),
+            classes=frozenset({"smooth"}),
+            expensive=True,
+            min_length=56,
+            max_sample=8,
+        ),
+        ModelSpec(
+            "tsb",
+            lambda s: Croston(version="tsb", alpha_d=0.1, alpha_p=0.1, random_state=s),
+            classes=INTERMITTENT_LIKE,
+            min_length=14,
+        ),
         # Sampled like the expensive models: one Darts fit per SKU and origin adds up.
-        ModelSpec("croston_sba", lambda s: Croston(version="sba", random_state=s),
-                  classes=INTERMITTENT_LIKE, expensive=True, min_length=14),
-        ModelSpec("lightgbm_global", lambda s: build_lightgbm(s), kind="global",
-                  min_length=max(GLOBAL_LAGS) + 1),
+        ModelSpec(
+            "croston_sba",
+            lambda s: Croston(version="sba", random_state=s),
+            classes=INTERMITTENT_LIKE,
+            expensive=True,
+            min_length=14,
+        ),
+        ModelSpec(
+            "lightgbm_global",
+            lambda s: build_lightgbm(s),
+            kind="global",
+            min_length=max(GLOBAL_LAGS) + 1,
+        ),
     ]
     names = [s.name for s in specs]
     if len(names) != len(set(names)):
@@ -133,6 +162,7 @@ GLOBAL = "lightgbm_global"
 def candidates_for(demand_class: str, *, include_expensive: bool = True) -> list[str]:
     """Registry names that are candidates for a demand class."""
     return [
-        s.name for s in REGISTRY.values()
+        s.name
+        for s in REGISTRY.values()
         if demand_class in s.classes and (include_expensive or not s.expensive)
     ]

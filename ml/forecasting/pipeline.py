@@ -41,8 +41,19 @@ from ml.forecasting.selection import best_cheap_per_class, select_models
 log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("sku", "date", "quantity")
-OUTPUT_COLUMNS = ["sku", "forecast_date", "target_date", "horizon", "p10", "p50", "p90",
-                  "p95", "p99", "model", "flags"]
+OUTPUT_COLUMNS = [
+    "sku",
+    "forecast_date",
+    "target_date",
+    "horizon",
+    "p10",
+    "p50",
+    "p90",
+    "p95",
+    "p99",
+    "model",
+    "flags",
+]
 
 
 @dataclass(frozen=True)
@@ -183,19 +194,26 @@ def run_backtest(
     per-class sample, the global model once for all eligible SKUs.
     """
     end = prepared["date"].max()
-    cutoffs = rolling_cutoffs(end, horizon=config.horizon, n_origins=config.n_origins,
-                              stride=config.stride)
+    cutoffs = rolling_cutoffs(
+        end, horizon=config.horizon, n_origins=config.n_origins, stride=config.stride
+    )
     eligible = classes[~classes["demand_class"].isin(DEGENERATE_CLASSES)]
     timings: dict[str, float] = {}
     parts = []
     if config.enabled(GLOBAL) and not eligible.empty:
         t = time.perf_counter()
-        data = build_global_data(prepared, skus=sorted(eligible["sku"]), scale_end=cutoffs[0],
-                                 horizon=config.horizon)
+        data = build_global_data(
+            prepared, skus=sorted(eligible["sku"]), scale_end=cutoffs[0], horizon=config.horizon
+        )
         model = build_lightgbm(config.seed, config.lgbm_params)
         rows, _ = backtest_global(
-            model, data, cutoffs, horizon=config.horizon, stride=config.stride,
-            max_samples_per_ts=_samples_per_ts(config, len(data.skus)))
+            model,
+            data,
+            cutoffs,
+            horizon=config.horizon,
+            stride=config.stride,
+            max_samples_per_ts=_samples_per_ts(config, len(data.skus)),
+        )
         parts.append(rows)
         timings[f"backtest_{GLOBAL}"] = time.perf_counter() - t
     samples = _sample_per_class(eligible, config.expensive_sample_per_class, config.seed)
@@ -211,21 +229,32 @@ def run_backtest(
             continue
         t = time.perf_counter()
         if name == BASELINE:
-            parts.append(backtest_seasonal_naive(prepared, skus, cutoffs,
-                                                 horizon=config.horizon))
+            parts.append(backtest_seasonal_naive(prepared, skus, cutoffs, horizon=config.horizon))
         else:
             series.prefetch(skus)
-            parts.append(backtest_local(
-                name, {s: series[s] for s in skus}, cutoffs, horizon=config.horizon,
-                stride=config.stride, train_length=config.local_train_days, seed=config.seed))
+            parts.append(
+                backtest_local(
+                    name,
+                    {s: series[s] for s in skus},
+                    cutoffs,
+                    horizon=config.horizon,
+                    stride=config.stride,
+                    train_length=config.local_train_days,
+                    seed=config.seed,
+                )
+            )
         timings[f"backtest_{name}"] = time.perf_counter() - t
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["sku", "model", "cutoff", "date", "horizon", "y_hat"])
+    rows = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["sku", "model", "cutoff", "date", "horizon", "y_hat"])
+    )
     return attach_actuals(rows, prepared), timings
 
 
-def _apply_budget(selection: pd.DataFrame, backtest: pd.DataFrame, classes: pd.DataFrame,
-                  config: ForecastConfig) -> pd.DataFrame:
+def _apply_budget(
+    selection: pd.DataFrame, backtest: pd.DataFrame, classes: pd.DataFrame, config: ForecastConfig
+) -> pd.DataFrame:
     """Cap expensive local fits; overflow SKUs get their class's best cheap model."""
     sel = selection.copy()
     sel["budget_fallback"] = False
@@ -234,9 +263,11 @@ def _apply_budget(selection: pd.DataFrame, backtest: pd.DataFrame, classes: pd.D
         return sel
     # SKUs that won with their own backtest keep priority over class-winner assignments.
     priority = sel.loc[expensive].sort_values(
-        ["reason", "sku"], key=lambda s: s.eq("sku_best") if s.name == "reason" else s,
-        ascending=[False, True])
-    overflow = priority.index[config.max_expensive_fits:]
+        ["reason", "sku"],
+        key=lambda s: s.eq("sku_best") if s.name == "reason" else s,
+        ascending=[False, True],
+    )
+    overflow = priority.index[config.max_expensive_fits :]
     cheap = best_cheap_per_class(backtest, classes)
     sel.loc[overflow, "model"] = sel.loc[overflow, "demand_class"].map(cheap).fillna(BASELINE)
     sel.loc[overflow, "budget_fallback"] = True
@@ -249,10 +280,11 @@ def _fallback_model(n_days: int, demand_class: str) -> str:
     return BASELINE
 
 
-def _predict_local(name: str, series: TimeSeries, horizon: int, config: ForecastConfig
-                   ) -> np.ndarray:
+def _predict_local(
+    name: str, series: TimeSeries, horizon: int, config: ForecastConfig
+) -> np.ndarray:
     model = REGISTRY[name].build(config.seed)
-    train = series[-config.local_train_days:] if len(series) > config.local_train_days else series
+    train = series[-config.local_train_days :] if len(series) > config.local_train_days else series
     model.fit(train)
     return model.predict(horizon).values(copy=False)[:, 0]
 
@@ -284,10 +316,13 @@ def fit_forecast(
     start = prepared["date"].min()
     last = prepared.groupby("sku")["date"].max()
     if (last != end).any():
-        raise ValueError(f"{int((last != end).sum())} SKUs end before {end.date()}: "
-                         "the input must be calendar-complete up to the forecast date")
+        raise ValueError(
+            f"{int((last != end).sum())} SKUs end before {end.date()}: "
+            "the input must be calendar-complete up to the forecast date"
+        )
     masked = prepared[["sku", "date"]].assign(
-        quantity=prepared["quantity_observed"].where(~prepared["is_censored"]))
+        quantity=prepared["quantity_observed"].where(~prepared["is_censored"])
+    )
     classes = classify_demand(masked, min_history=config.history_needed)
     series = LocalSeries(prepared)
     timings["prepare"] = time.perf_counter() - t0
@@ -297,21 +332,27 @@ def fit_forecast(
 
     t = time.perf_counter()
     eligible = classes[~classes["demand_class"].isin(DEGENERATE_CLASSES)]
-    selection = select_models(backtest, eligible, mode=config.selection_mode,
-                              min_improvement=config.min_improvement)
+    selection = select_models(
+        backtest, eligible, mode=config.selection_mode, min_improvement=config.min_improvement
+    )
     selection = _apply_budget(selection, backtest, eligible, config)
     degenerate = classes[classes["demand_class"].isin(DEGENERATE_CLASSES)]
     fallback = degenerate[["sku", "demand_class"]].assign(
-        model=[_fallback_model(n, c) for n, c in zip(degenerate["n_days"],
-                                                     degenerate["demand_class"], strict=True)],
-        reason="fallback", budget_fallback=False)
+        model=[
+            _fallback_model(n, c)
+            for n, c in zip(degenerate["n_days"], degenerate["demand_class"], strict=True)
+        ],
+        reason="fallback",
+        budget_fallback=False,
+    )
     selection = pd.concat([selection, fallback], ignore_index=True)
     no_model = selection["model"].isna()
     selection.loc[no_model, "model"] = BASELINE
     selection.loc[no_model, "reason"] = "fallback"
 
-    cutoffs = rolling_cutoffs(end, horizon=config.horizon, n_origins=config.n_origins,
-                              stride=config.stride)
+    cutoffs = rolling_cutoffs(
+        end, horizon=config.horizon, n_origins=config.n_origins, stride=config.stride
+    )
     bt_scale = naive_scales(masked[masked["date"] <= cutoffs[0]])
     chosen = backtest.merge(selection[["sku", "model", "demand_class"]], on=["sku", "model"])
     chosen["scale"] = chosen["sku"].map(bt_scale)
@@ -319,7 +360,8 @@ def fit_forecast(
     timings["select_calibrate"] = time.perf_counter() - t
 
     forecasts, global_model, f_timings = _final_forecasts(
-        prepared, selection, series, config, future)
+        prepared, selection, series, config, future
+    )
     timings.update(f_timings)
 
     scale = naive_scales(masked)
@@ -327,14 +369,17 @@ def fit_forecast(
     forecasts["scale"] = forecasts["sku"].map(scale).fillna(forecasts["sku"].map(level))
     forecasts["scale"] = forecasts["scale"].fillna(0.0)
     forecasts = forecasts.merge(selection[["sku", "demand_class"]], on="sku", how="left")
-    forecasts = apply_calibration(forecasts, calibration, quantiles=config.quantiles,
-                                  median_from_residuals=config.median_from_residuals)
+    forecasts = apply_calibration(
+        forecasts,
+        calibration,
+        quantiles=config.quantiles,
+        median_from_residuals=config.median_from_residuals,
+    )
 
     flags = _flags(selection, prepared, forecasts)
     forecasts["flags"] = forecasts["sku"].map(flags).fillna("")
     forecasts["forecast_date"] = end
-    forecasts = forecasts[OUTPUT_COLUMNS].sort_values(["sku", "target_date"]).reset_index(
-        drop=True)
+    forecasts = forecasts[OUTPUT_COLUMNS].sort_values(["sku", "target_date"]).reset_index(drop=True)
     timings["total"] = time.perf_counter() - t0
 
     metrics = {
@@ -344,9 +389,15 @@ def fit_forecast(
         "backtest_wape_by_model": _backtest_wape(backtest),
     }
     return ForecastRun(
-        forecasts=forecasts, backtest=backtest, selection=selection, classes=classes,
-        calibration=calibration, config=config, training_window=(start, end),
-        global_model=global_model, metrics=metrics,
+        forecasts=forecasts,
+        backtest=backtest,
+        selection=selection,
+        classes=classes,
+        calibration=calibration,
+        config=config,
+        training_window=(start, end),
+        global_model=global_model,
+        metrics=metrics,
         timings={k: round(v, 2) for k, v in timings.items()},
     )
 
@@ -378,25 +429,42 @@ def _final_forecasts(
     if global_skus:
         t = time.perf_counter()
         train_skus = sorted(sel.index[~sel["demand_class"].isin(DEGENERATE_CLASSES)])
-        data = build_global_data(prepared, skus=train_skus, scale_end=end,
-                                 horizon=config.horizon, extend=config.horizon, future=future)
+        data = build_global_data(
+            prepared,
+            skus=train_skus,
+            scale_end=end,
+            horizon=config.horizon,
+            extend=config.horizon,
+            future=future,
+        )
         global_model = build_lightgbm(config.seed, config.lgbm_params)
-        global_model.fit(data.target, future_covariates=data.covariates,
-                         sample_weight=data.weights,
-                         max_samples_per_ts=_samples_per_ts(config, len(data.skus)))
+        global_model.fit(
+            data.target,
+            future_covariates=data.covariates,
+            sample_weight=data.weights,
+            max_samples_per_ts=_samples_per_ts(config, len(data.skus)),
+        )
         pos = {s: i for i, s in enumerate(data.skus)}
         idx = [pos[s] for s in global_skus]
         preds = global_model.predict(
-            config.horizon, series=[data.target[i] for i in idx],
-            future_covariates=[data.covariates[i] for i in idx], verbose=False)
+            config.horizon,
+            series=[data.target[i] for i in idx],
+            future_covariates=[data.covariates[i] for i in idx],
+            verbose=False,
+        )
         values = np.stack([p.values(copy=False)[:, 0] for p in preds])
         values = values * data.scales.loc[global_skus].to_numpy()[:, None]
-        parts.append(pd.DataFrame({
-            "sku": np.repeat(global_skus, config.horizon),
-            "target_date": np.tile(dates, len(global_skus)),
-            "horizon": np.tile(horizon, len(global_skus)),
-            "y_hat": values.ravel(), "model": GLOBAL,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sku": np.repeat(global_skus, config.horizon),
+                    "target_date": np.tile(dates, len(global_skus)),
+                    "horizon": np.tile(horizon, len(global_skus)),
+                    "y_hat": values.ravel(),
+                    "model": GLOBAL,
+                }
+            )
+        )
         timings[f"fit_predict_{GLOBAL}"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -412,8 +480,17 @@ def _final_forecasts(
             errors.append(sku)
             name = _fallback_model(len(series[sku]), "")
             y_hat = _predict_local(name, series[sku], config.horizon, config)
-        parts.append(pd.DataFrame({"sku": sku, "target_date": dates, "horizon": horizon,
-                                   "y_hat": y_hat, "model": name}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sku": sku,
+                    "target_date": dates,
+                    "horizon": horizon,
+                    "y_hat": y_hat,
+                    "model": name,
+                }
+            )
+        )
     timings["fit_predict_local"] = time.perf_counter() - t
     out = pd.concat(parts, ignore_index=True)
     out["y_hat"] = out["y_hat"].clip(lower=0.0).fillna(0.0)
@@ -421,12 +498,15 @@ def _final_forecasts(
     return out, global_model, timings
 
 
-def _flags(selection: pd.DataFrame, prepared: pd.DataFrame, forecasts: pd.DataFrame
-           ) -> pd.Series:
+def _flags(selection: pd.DataFrame, prepared: pd.DataFrame, forecasts: pd.DataFrame) -> pd.Series:
     """Comma-separated flags per SKU, for planners to see why a forecast is special."""
     flags: dict[str, list[str]] = {s: [] for s in selection["sku"]}
-    for sku, cls, budget in zip(selection["sku"], selection["demand_class"],
-                                selection["budget_fallback"].eq(True), strict=True):
+    for sku, cls, budget in zip(
+        selection["sku"],
+        selection["demand_class"],
+        selection["budget_fallback"].eq(True),
+        strict=True,
+    ):
         if cls in DEGENERATE_CLASSES:
             flags[sku].append(cls)
         if budget:
@@ -447,8 +527,7 @@ class Evaluation:
     run: ForecastRun
 
 
-def seasonal_naive_forecast(history: pd.DataFrame, horizon: int, season: int = 7
-                            ) -> pd.DataFrame:
+def seasonal_naive_forecast(history: pd.DataFrame, horizon: int, season: int = 7) -> pd.DataFrame:
     """Repeat each SKU's last ``season`` observed days (same as Darts ``NaiveSeasonal``).
 
     Vectorised so the baseline costs nothing at 10,000 SKUs; a unit test checks it against
@@ -465,12 +544,15 @@ def seasonal_naive_forecast(history: pd.DataFrame, horizon: int, season: int = 7
             reps = np.full(horizon, vals.mean() if vals.size else 0.0)
         skus.append(sku)
         rows.append(reps)
-    return pd.DataFrame({
-        "sku": np.repeat(skus, horizon),
-        "target_date": np.tile(pd.date_range(end + pd.Timedelta(days=1), periods=horizon),
-                               len(skus)),
-        "y_hat": np.concatenate(rows) if rows else np.array([]),
-    })
+    return pd.DataFrame(
+        {
+            "sku": np.repeat(skus, horizon),
+            "target_date": np.tile(
+                pd.date_range(end + pd.Timedelta(days=1), periods=horizon), len(skus)
+            ),
+            "y_hat": np.concatenate(rows) if rows else np.array([]),
+        }
+    )
 
 
 def evaluate_detailed(
@@ -510,16 +592,17 @@ def evaluate_detailed(
     train_hist = train[["sku", "date", "quantity"]]
     qcols = {q: f"p{round(q * 100)}" for q in config.quantiles}
     naive = seasonal_naive_forecast(train_hist, horizon).merge(
-        actual, on=["sku", "target_date"], how="inner")
+        actual, on=["sku", "target_date"], how="inner"
+    )
     metrics = {
         "horizon": horizon,
         "holdout_days": holdout_days,
-        "training_window": [str(run.training_window[0].date()),
-                            str(run.training_window[1].date())],
+        "training_window": [str(run.training_window[0].date()), str(run.training_window[1].date())],
         "stockcast": summarize(scored, train_hist, y_hat_col="p50", quantile_cols=qcols),
         "seasonal_naive": summarize(naive, train_hist, y_hat_col="y_hat"),
-        "stockcast_by_class": summarize(scored, train_hist, y_hat_col="p50",
-                                        quantile_cols=qcols, by="demand_class"),
+        "stockcast_by_class": summarize(
+            scored, train_hist, y_hat_col="p50", quantile_cols=qcols, by="demand_class"
+        ),
         "selected_models": run.metrics["selected_models"],
         "demand_classes": run.metrics["demand_classes"],
         "backtest_wape_by_model": run.metrics["backtest_wape_by_model"],

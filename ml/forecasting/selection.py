@@ -17,8 +17,9 @@ def score_rows(backtest: pd.DataFrame) -> pd.DataFrame:
     rows = backtest.dropna(subset=["y", "y_hat"])
     err = (rows["y"] - rows["y_hat"]).abs()
     return (
-        pd.DataFrame({"sku": rows["sku"], "model": rows["model"], "abs_err": err,
-                      "abs_y": rows["y"].abs()})
+        pd.DataFrame(
+            {"sku": rows["sku"], "model": rows["model"], "abs_err": err, "abs_y": rows["y"].abs()}
+        )
         .groupby(["sku", "model"], sort=True)
         .agg(abs_err=("abs_err", "sum"), abs_y=("abs_y", "sum"), n=("abs_err", "size"))
         .reset_index()
@@ -76,12 +77,16 @@ def select_models(
         best = best.rename(columns={"model": "best_model", "mae": "best_mae"})
         out = out.merge(best, on="sku", how="left")
         winner_mae = mae.rename(columns={"model": "win_model", "mae": "win_mae"})[
-            ["sku", "win_model", "win_mae"]]
-        out = out.merge(winner_mae, left_on=["sku", "model"], right_on=["sku", "win_model"],
-                        how="left")
-        take = out["best_model"].notna() & (
-            out["win_mae"].isna() | (out["best_mae"] < (1 - min_improvement) * out["win_mae"])
-        ) & (out["best_model"] != out["model"])
+            ["sku", "win_model", "win_mae"]
+        ]
+        out = out.merge(
+            winner_mae, left_on=["sku", "model"], right_on=["sku", "win_model"], how="left"
+        )
+        take = (
+            out["best_model"].notna()
+            & (out["win_mae"].isna() | (out["best_mae"] < (1 - min_improvement) * out["win_mae"]))
+            & (out["best_model"] != out["model"])
+        )
         out.loc[take, "model"] = out.loc[take, "best_model"]
         out.loc[take, "reason"] = "sku_best"
         out = out[["sku", "demand_class", "model", "reason"]]
@@ -90,8 +95,12 @@ def select_models(
 
 def class_winners(selection: pd.DataFrame) -> dict[str, str]:
     """Most frequent selected model per class (for reporting)."""
-    return (selection.dropna(subset=["model"]).groupby("demand_class")["model"]
-            .agg(lambda s: s.value_counts().index[0]).to_dict())
+    return (
+        selection.dropna(subset=["model"])
+        .groupby("demand_class")["model"]
+        .agg(lambda s: s.value_counts().index[0])
+        .to_dict()
+    )
 
 
 def best_cheap_per_class(backtest: pd.DataFrame, classes: pd.DataFrame) -> dict[str, str]:
@@ -101,6 +110,7 @@ def best_cheap_per_class(backtest: pd.DataFrame, classes: pd.DataFrame) -> dict[
     out = {}
     for cls, grp in scores.groupby("demand_class"):
         agg = grp.groupby("model")[["abs_err", "abs_y"]].sum()
-        out[str(cls)] = str((agg["abs_err"] / agg["abs_y"].where(agg["abs_y"] > 0))
-                            .fillna(np.inf).idxmin())
+        out[str(cls)] = str(
+            (agg["abs_err"] / agg["abs_y"].where(agg["abs_y"] > 0)).fillna(np.inf).idxmin()
+        )
     return out

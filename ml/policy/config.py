@@ -124,9 +124,12 @@ class PolicyConfig:
         out = np.full(len(sku), float(self.default_service_level))
         if abc_class is not None:
             by_class = (
-                pd.Series(abc_class).reset_index(drop=True).astype(object)
+                pd.Series(abc_class)
+                .reset_index(drop=True)
+                .astype(object)
                 .map(lambda c: self.service_levels.get(str(c).upper()) if pd.notna(c) else None)
-                .astype(float).to_numpy()
+                .astype(float)
+                .to_numpy()
             )
             out = np.where(np.isnan(by_class), out, by_class)
         if self.sku_service_levels:

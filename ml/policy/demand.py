@@ -13,7 +13,9 @@ import pandas as pd
 
 
 def demand_stats(
-    sales: pd.DataFrame, as_of: pd.Timestamp | str, window_days: int = 90,
+    sales: pd.DataFrame,
+    as_of: pd.Timestamp | str,
+    window_days: int = 90,
     skus: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Mean and std of daily demand per SKU over the ``window_days`` ending on ``as_of``.
@@ -38,18 +40,26 @@ def demand_stats(
     s = s[(s["date"] >= start) & (s["date"] <= end)]
     s["sku"] = s["sku"].astype(str)
     daily = s.groupby(["sku", "date"], sort=False)["quantity"].sum().reset_index()
-    agg = daily.groupby("sku").agg(total=("quantity", "sum"),
-                                   total2=("quantity", lambda x: float(np.sum(x**2))),
-                                   demand_days=("quantity", lambda x: int((x > 0).sum())))
-    index = pd.Index(sorted(set(daily["sku"])) if skus is None else [str(x) for x in skus],
-                     name="sku")
+    agg = daily.groupby("sku").agg(
+        total=("quantity", "sum"),
+        total2=("quantity", lambda x: float(np.sum(x**2))),
+        demand_days=("quantity", lambda x: int((x > 0).sum())),
+    )
+    index = pd.Index(
+        sorted(set(daily["sku"])) if skus is None else [str(x) for x in skus], name="sku"
+    )
     agg = agg.reindex(index).fillna(0.0)
     n = float(window_days)
     mean = agg["total"] / n
     var = np.maximum(agg["total2"] / n - mean**2, 0.0) * (n / max(n - 1, 1))
-    return pd.DataFrame({"sku": index, "avg_daily_demand": mean.to_numpy(),
-                         "demand_std": np.sqrt(var).to_numpy(),
-                         "demand_days": agg["demand_days"].astype(int).to_numpy()})
+    return pd.DataFrame(
+        {
+            "sku": index,
+            "avg_daily_demand": mean.to_numpy(),
+            "demand_std": np.sqrt(var).to_numpy(),
+            "demand_days": agg["demand_days"].astype(int).to_numpy(),
+        }
+    )
 
 
 def abc_classes(value: pd.Series, cutoffs: tuple[float, float] = (0.8, 0.95)) -> pd.Series:

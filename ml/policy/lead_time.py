@@ -16,8 +16,17 @@ DEFAULT_LEAD_TIME_DAYS = 14.0
 DEFAULT_LEAD_TIME_CV = 0.25
 
 STATS_COLUMNS = [
-    "sku", "supplier_id", "lead_time_mean", "lead_time_std", "lead_time_source", "n_receipts",
-    "n_late", "n_partial", "late_share", "partial_share", "fill_share",
+    "sku",
+    "supplier_id",
+    "lead_time_mean",
+    "lead_time_std",
+    "lead_time_source",
+    "n_receipts",
+    "n_late",
+    "n_partial",
+    "late_share",
+    "partial_share",
+    "fill_share",
 ]
 
 
@@ -52,16 +61,18 @@ def effective_lead_times(purchase_orders: pd.DataFrame) -> pd.DataFrame:
     qty = po["quantity"].astype(float)
     received = po.get("received_quantity", qty).astype(float).fillna(qty)
     fill = np.clip(np.where(qty > 0, received / qty.where(qty > 0, 1.0), 1.0), 0.0, 1.0)
-    return pd.DataFrame({
-        "sku": po["sku"].astype(str).to_numpy(),
-        "supplier_id": po["supplier_id"].astype(str).to_numpy(),
-        "realised_days": realised.to_numpy(),
-        "promised_days": promised.to_numpy(),
-        "fill": fill,
-        "effective_days": (realised + (1.0 - fill) * promised).to_numpy(),
-        "late": (realised > promised).to_numpy(),
-        "partial": fill < 1.0,
-    })
+    return pd.DataFrame(
+        {
+            "sku": po["sku"].astype(str).to_numpy(),
+            "supplier_id": po["supplier_id"].astype(str).to_numpy(),
+            "realised_days": realised.to_numpy(),
+            "promised_days": promised.to_numpy(),
+            "fill": fill,
+            "effective_days": (realised + (1.0 - fill) * promised).to_numpy(),
+            "late": (realised > promised).to_numpy(),
+            "partial": fill < 1.0,
+        }
+    )
 
 
 def _summarise(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -112,18 +123,25 @@ def lead_time_stats(
         pairs = lines[["sku", "supplier_id"]].drop_duplicates()
     out = pairs[["sku", "supplier_id"]].astype(str).drop_duplicates().reset_index(drop=True)
     pair_stats = _summarise(lines, ["sku", "supplier_id"])
-    supp_stats = _summarise(lines, ["supplier_id"]).add_prefix("s_").rename(
-        columns={"s_supplier_id": "supplier_id"})
+    supp_stats = (
+        _summarise(lines, ["supplier_id"])
+        .add_prefix("s_")
+        .rename(columns={"s_supplier_id": "supplier_id"})
+    )
     out = out.merge(pair_stats, on=["sku", "supplier_id"], how="left")
     out = out.merge(supp_stats, on="supplier_id", how="left")
     if suppliers is not None and len(suppliers):
         stated = suppliers[["supplier_id", "lead_time_days"]].copy()
         stated["supplier_id"] = stated["supplier_id"].astype(str)
-        stated["stated_std"] = (suppliers["lead_time_std_days"].astype(float)
-                                if "lead_time_std_days" in suppliers else np.nan)
+        stated["stated_std"] = (
+            suppliers["lead_time_std_days"].astype(float)
+            if "lead_time_std_days" in suppliers
+            else np.nan
+        )
         stated = stated.drop_duplicates("supplier_id", keep="last")
-        out = out.merge(stated.rename(columns={"lead_time_days": "stated_mean"}),
-                        on="supplier_id", how="left")
+        out = out.merge(
+            stated.rename(columns={"lead_time_days": "stated_mean"}), on="supplier_id", how="left"
+        )
     else:
         out["stated_mean"] = np.nan
         out["stated_std"] = np.nan
@@ -135,15 +153,18 @@ def lead_time_stats(
     use_stated = ~use_pair & ~use_supp & out["stated_mean"].notna()
     stated_std = out["stated_std"].fillna(out["stated_mean"] * default_cv)
     out["lead_time_source"] = np.select(
-        [use_pair, use_supp, use_stated], ["sku_supplier", "supplier", "stated"], "default")
+        [use_pair, use_supp, use_stated], ["sku_supplier", "supplier", "stated"], "default"
+    )
     out["lead_time_mean"] = np.select(
         [use_pair, use_supp, use_stated],
         [out["lead_time_mean"], out["s_lead_time_mean"], out["stated_mean"]],
-        default_lead_time_days)
+        default_lead_time_days,
+    )
     out["lead_time_std"] = np.select(
         [use_pair, use_supp, use_stated],
         [out["lead_time_std"], out["s_lead_time_std"], stated_std],
-        default_lead_time_days * default_cv)
+        default_lead_time_days * default_cv,
+    )
     out["n_receipts"] = n_pair.astype(int)
     out["n_late"] = out["n_late"].fillna(0).astype(int)
     out["n_partial"] = out["n_partial"].fillna(0).astype(int)

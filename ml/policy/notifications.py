@@ -16,8 +16,19 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 OUTBOX_COLUMNS = [
-    "notification_id", "alert_id", "state", "channel", "sku", "alert_type", "severity",
-    "message", "created_at", "attempts", "last_error", "last_attempt_at", "sent_at",
+    "notification_id",
+    "alert_id",
+    "state",
+    "channel",
+    "sku",
+    "alert_type",
+    "severity",
+    "message",
+    "created_at",
+    "attempts",
+    "last_error",
+    "last_attempt_at",
+    "sent_at",
 ]
 _SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -62,7 +73,8 @@ def plan_notifications(
     if wanted.empty or not channels:
         return box.reset_index(drop=True)
     rows = wanted[["alert_id", "status", "sku", "alert_type", "severity", "message"]].rename(
-        columns={"status": "state"})
+        columns={"status": "state"}
+    )
     rows = rows.merge(pd.DataFrame({"channel": list(channels)}), how="cross")
     rows["notification_id"] = [
         make_notification_id(a, s, c)
@@ -71,10 +83,14 @@ def plan_notifications(
     rows = rows[~rows["notification_id"].isin(box["notification_id"])]
     if rows.empty:
         return box.reset_index(drop=True)
-    rows = rows.assign(created_at=pd.Timestamp(now), attempts=0, last_error=None,
-                       last_attempt_at=pd.NaT, sent_at=pd.NaT)[OUTBOX_COLUMNS]
-    return (rows if box.empty else pd.concat([box, rows], ignore_index=True)).reset_index(
-        drop=True)
+    rows = rows.assign(
+        created_at=pd.Timestamp(now),
+        attempts=0,
+        last_error=None,
+        last_attempt_at=pd.NaT,
+        sent_at=pd.NaT,
+    )[OUTBOX_COLUMNS]
+    return (rows if box.empty else pd.concat([box, rows], ignore_index=True)).reset_index(drop=True)
 
 
 def pending_notifications(outbox: pd.DataFrame, max_attempts: int = 5) -> pd.DataFrame:

@@ -52,8 +52,7 @@ def economic_order_quantity(
     k = np.nan_to_num(np.asarray(order_cost, dtype=float))
     h = np.nan_to_num(np.asarray(holding_cost_per_unit_year, dtype=float))
     ok = (h > 0) & (d > 0) & (k > 0)
-    return np.where(ok, np.sqrt(2 * np.maximum(d, 0) * np.maximum(k, 0) / np.where(ok, h, 1)),
-                    0.0)
+    return np.where(ok, np.sqrt(2 * np.maximum(d, 0) * np.maximum(k, 0) / np.where(ok, h, 1)), 0.0)
 
 
 def order_up_to_level(reorder_point_: ArrayLike, lot_size: ArrayLike = 0.0) -> np.ndarray:
@@ -63,7 +62,8 @@ def order_up_to_level(reorder_point_: ArrayLike, lot_size: ArrayLike = 0.0) -> n
     with Q_lot = EOQ it is the (s, S) policy that orders at least an economic lot.
     """
     return np.asarray(reorder_point_, dtype=float) + np.nan_to_num(
-        np.asarray(lot_size, dtype=float))
+        np.asarray(lot_size, dtype=float)
+    )
 
 
 def round_order_quantity(
@@ -100,8 +100,11 @@ def suggested_order_quantity(
     ``round`` is :func:`round_order_quantity` (MOQ, then whole packs).
     """
     ip = np.asarray(position, dtype=float)
-    raw = np.where(ip <= np.asarray(reorder_point_, dtype=float),
-                   np.maximum(np.asarray(order_up_to, dtype=float) - ip, 0.0), 0.0)
+    raw = np.where(
+        ip <= np.asarray(reorder_point_, dtype=float),
+        np.maximum(np.asarray(order_up_to, dtype=float) - ip, 0.0),
+        0.0,
+    )
     return round_order_quantity(raw, min_order_qty, pack_size)
 
 

@@ -32,9 +32,18 @@ from ml.policy.safety_stock import (
 _QUANTILE_COLUMN = re.compile(r"^p(\d{1,2}(?:\.\d+)?)$")
 REQUIRED_ITEM_COLUMNS = ("sku", "avg_daily_demand", "demand_std", "lead_time_mean", "on_hand")
 _OPTIONAL_DEFAULTS: dict[str, object] = {
-    "lead_time_std": 0.0, "on_order": 0.0, "backordered": 0.0, "category": None,
-    "abc_class": None, "supplier_id": None, "unit_cost": np.nan, "unit_price": np.nan,
-    "min_order_qty": 0.0, "pack_size": 1.0, "order_cost": np.nan, "backorder_risk": np.nan,
+    "lead_time_std": 0.0,
+    "on_order": 0.0,
+    "backordered": 0.0,
+    "category": None,
+    "abc_class": None,
+    "supplier_id": None,
+    "unit_cost": np.nan,
+    "unit_price": np.nan,
+    "min_order_qty": 0.0,
+    "pack_size": 1.0,
+    "order_cost": np.nan,
+    "backorder_risk": np.nan,
 }
 
 
@@ -43,8 +52,9 @@ def quantile_columns(frame: pd.DataFrame) -> dict[str, float]:
 
     Another naming is passed explicitly as ``quantile_levels`` to :func:`forecast_cube`.
     """
-    found = {c: float(m.group(1)) / 100 for c in frame.columns
-             if (m := _QUANTILE_COLUMN.match(str(c)))}
+    found = {
+        c: float(m.group(1)) / 100 for c in frame.columns if (m := _QUANTILE_COLUMN.match(str(c)))
+    }
     return dict(sorted(found.items(), key=lambda kv: kv[1]))
 
 
@@ -141,8 +151,7 @@ def build_recommendations(
     dates = pd.date_range(as_of_ts + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     has_fc = np.zeros(n, dtype=bool)
     if forecasts is not None and len(forecasts):
-        cube, fc_dates, fc_levels = forecast_cube(forecasts, it["sku"], as_of_ts,
-                                                  quantile_levels)
+        cube, fc_dates, fc_levels = forecast_cube(forecasts, it["sku"], as_of_ts, quantile_levels)
         if len(fc_dates):
             dates = fc_dates
             has_fc = ~np.isnan(cube).any(axis=(1, 2))
@@ -159,8 +168,14 @@ def build_recommendations(
     fc_rows = np.flatnonzero(method == "forecast")
     if fc_rows.size:
         res = forecast_lead_time_demand(
-            cube[fc_rows], fc_levels, level[fc_rows], lt[fc_rows], lt_sd[fc_rows], review,
-            config.forecast_error_correlation)
+            cube[fc_rows],
+            fc_levels,
+            level[fc_rows],
+            lt[fc_rows],
+            lt_sd[fc_rows],
+            review,
+            config.forecast_error_correlation,
+        )
         mean_lr[fc_rows] = res.mean
         var_lr[fc_rows] = res.var
         safety[fc_rows] = res.safety_stock
@@ -168,13 +183,18 @@ def build_recommendations(
     unit_cost = it["unit_cost"].astype(float).to_numpy()
     price = it["unit_price"].astype(float).fillna(it["unit_cost"].astype(float)).to_numpy()
     eoq = economic_order_quantity(
-        d * 365.0, it["order_cost"].astype(float).to_numpy(), config.holding_cost_rate * unit_cost)
+        d * 365.0, it["order_cost"].astype(float).to_numpy(), config.holding_cost_rate * unit_cost
+    )
     rop = reorder_point(mean_lr, safety)
     s_level = order_up_to_level(rop, eoq if config.use_eoq else 0.0)
     ip = inventory_position(it["on_hand"], it["on_order"], it["backordered"])
     qty = suggested_order_quantity(
-        ip, rop, s_level, it["min_order_qty"].astype(float).to_numpy(),
-        it["pack_size"].astype(float).to_numpy())
+        ip,
+        rop,
+        s_level,
+        it["min_order_qty"].astype(float).to_numpy(),
+        it["pack_size"].astype(float).to_numpy(),
+    )
 
     if cube is not None:
         p50_col = int(np.argmin(np.abs(np.asarray(fc_levels) - 0.5)))
@@ -189,35 +209,37 @@ def build_recommendations(
 
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(d > 0, np.maximum(ip, 0) / d, np.inf)
-    return pd.DataFrame({
-        "sku": it["sku"],
-        "supplier_id": it["supplier_id"],
-        "category": it["category"],
-        "abc_class": it["abc_class"],
-        "as_of": as_of_ts,
-        "method": method.astype(str),
-        "service_level": level,
-        "avg_daily_demand": d,
-        "lead_time_mean": lt,
-        "lead_time_std": lt_sd,
-        "review_period_days": review,
-        "protection_demand_mean": mean_lr,
-        "protection_demand_std": np.sqrt(var_lr),
-        "safety_stock": safety,
-        "reorder_point": rop,
-        "eoq": eoq,
-        "order_up_to": s_level,
-        "on_hand": it["on_hand"].astype(float),
-        "on_order": it["on_order"].astype(float).fillna(0.0),
-        "backordered": it["backordered"].astype(float).fillna(0.0),
-        "inventory_position": ip,
-        "days_of_cover": cover,
-        "suggested_order_qty": qty,
-        "unit_cost": unit_cost,
-        "unit_price": price,
-        "order_value": qty * np.nan_to_num(unit_cost),
-        "projected_stockout_date": stockout,
-        "expected_shortage": shortage,
-        "expected_lost_revenue": shortage * np.nan_to_num(price),
-        "backorder_risk": it["backorder_risk"].astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "sku": it["sku"],
+            "supplier_id": it["supplier_id"],
+            "category": it["category"],
+            "abc_class": it["abc_class"],
+            "as_of": as_of_ts,
+            "method": method.astype(str),
+            "service_level": level,
+            "avg_daily_demand": d,
+            "lead_time_mean": lt,
+            "lead_time_std": lt_sd,
+            "review_period_days": review,
+            "protection_demand_mean": mean_lr,
+            "protection_demand_std": np.sqrt(var_lr),
+            "safety_stock": safety,
+            "reorder_point": rop,
+            "eoq": eoq,
+            "order_up_to": s_level,
+            "on_hand": it["on_hand"].astype(float),
+            "on_order": it["on_order"].astype(float).fillna(0.0),
+            "backordered": it["backordered"].astype(float).fillna(0.0),
+            "inventory_position": ip,
+            "days_of_cover": cover,
+            "suggested_order_qty": qty,
+            "unit_cost": unit_cost,
+            "unit_price": price,
+            "order_value": qty * np.nan_to_num(unit_cost),
+            "projected_stockout_date": stockout,
+            "expected_shortage": shortage,
+            "expected_lost_revenue": shortage * np.nan_to_num(price),
+            "backorder_risk": it["backorder_risk"].astype(float),
+        }
+    )

@@ -90,8 +90,7 @@ class QuantileMoments(NamedTuple):
     var: np.ndarray
 
 
-def _partial_moments(lo: np.ndarray, hi: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _partial_moments(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """E[1], E[Z] and E[Z^2] of a standard normal Z restricted to (lo, hi)."""
     lo = np.asarray(lo, dtype=float)
     hi = np.asarray(hi, dtype=float)
@@ -139,8 +138,9 @@ def moments_from_quantiles(quantiles: ArrayLike, levels: Sequence[float]) -> Qua
     # Partial moments of Z on each piece are shared by every row except the lower piece,
     # whose start moves up to where the extended line reaches 0; the shared pieces reduce to
     # matrix-vector products, which keeps 10,000 SKUs x 28 days well under a second.
-    mass, m1, m2 = _partial_moments(np.concatenate([z, [z[-1]]]),
-                                    np.concatenate([z[1:], [np.inf], [np.inf]]))
+    mass, m1, m2 = _partial_moments(
+        np.concatenate([z, [z[-1]]]), np.concatenate([z[1:], [np.inf], [np.inf]])
+    )
     mass, m1, m2 = mass[:-1], m1[:-1], m2[:-1]  # pieces [z_i, z_i+1] and [z_k, inf)
     a = np.concatenate([intercept, intercept[..., -1:]], axis=-1)
     b = np.concatenate([slope, slope[..., -1:]], axis=-1)
@@ -177,7 +177,8 @@ def lead_time_pmf(
         upper = m.copy()
         if random.any():
             upper[random] = special.gammainccinv((m[random] / s[random]) ** 2, _LT_TAIL) * (
-                s[random] ** 2 / m[random])
+                s[random] ** 2 / m[random]
+            )
         max_days = int(np.ceil(upper.max(initial=0.0))) + 1
     days = np.arange(max_days + 1)
     pmf = np.zeros((m.size, days.size))
@@ -185,8 +186,7 @@ def lead_time_pmf(
         shape = (m[random] / s[random]) ** 2
         scale = s[random] ** 2 / m[random]
         edges = np.concatenate([[-np.inf], days[:-1] + 0.5, [np.inf]])
-        cdf = special.gammainc(shape[:, None],
-                               np.maximum(edges[None, :], 0.0) / scale[:, None])
+        cdf = special.gammainc(shape[:, None], np.maximum(edges[None, :], 0.0) / scale[:, None])
         pmf[random] = np.diff(cdf, axis=1)
     fixed = ~random
     if fixed.any():
@@ -217,7 +217,7 @@ def _cumulative(daily: np.ndarray, horizon: np.ndarray) -> np.ndarray:
     """
     n, t = daily.shape
     csum = np.concatenate([np.zeros((n, 1)), np.cumsum(daily, axis=1)], axis=1)
-    tail = daily[:, -min(7, t):].mean(axis=1, keepdims=True) if t else np.zeros((n, 1))
+    tail = daily[:, -min(7, t) :].mean(axis=1, keepdims=True) if t else np.zeros((n, 1))
     inside = np.minimum(horizon, t)
     total = np.take_along_axis(csum, inside.astype(int), axis=1)
     return total + np.maximum(horizon - t, 0) * tail
@@ -299,8 +299,13 @@ def forecast_lead_time_demand(
         raise ValueError("quantiles must have shape (n_sku, n_days, n_levels)")
     daily = moments_from_quantiles(q, levels)
     return lead_time_demand_from_moments(
-        daily.mean, daily.var, service_level, lead_time_mean, lead_time_std,
-        review_period_days, error_correlation,
+        daily.mean,
+        daily.var,
+        service_level,
+        lead_time_mean,
+        lead_time_std,
+        review_period_days,
+        error_correlation,
     )
 
 
@@ -356,7 +361,12 @@ def safety_stock_forecast(
     (never by adding daily quantiles).
     """
     return forecast_lead_time_demand(
-        quantiles, levels, service_level, lead_time_mean, lead_time_std, review_period_days,
+        quantiles,
+        levels,
+        service_level,
+        lead_time_mean,
+        lead_time_std,
+        review_period_days,
         error_correlation,
     ).safety_stock
 
@@ -398,5 +408,4 @@ def safety_stock_sample_paths(
     level = np.broadcast_to(np.asarray(service_level, dtype=float), (n,))
     quantile = np.array([np.quantile(totals[i], level[i]) for i in range(n)])
     mean = totals.mean(axis=1)
-    return DemandOverLeadTime(mean, totals.var(axis=1), quantile, np.maximum(quantile - mean,
-                                                                              0.0))
+    return DemandOverLeadTime(mean, totals.var(axis=1), quantile, np.maximum(quantile - mean, 0.0))

@@ -34,8 +34,18 @@ from ml.policy.safety_stock import (
 )
 
 SUMMARY_COLUMNS = [
-    "policy", "segment", "skus", "fill_rate", "cycle_service_level", "stockout_days",
-    "stockout_day_share", "avg_inventory_value", "orders", "demand", "served", "lost",
+    "policy",
+    "segment",
+    "skus",
+    "fill_rate",
+    "cycle_service_level",
+    "stockout_days",
+    "stockout_day_share",
+    "avg_inventory_value",
+    "orders",
+    "demand",
+    "served",
+    "lost",
 ]
 
 
@@ -111,7 +121,8 @@ class ServiceLevelPolicy:
         d, sd = ctx.window(day, self.window)
         lt, r = ctx.lead_time_mean, ctx.review_period_days
         s = d * (lt + r) + safety_stock_service_level(
-            self.service_level, d, sd, lt, ctx.lead_time_std, r)
+            self.service_level, d, sd, lt, ctx.lead_time_std, r
+        )
         return s, s
 
 
@@ -142,10 +153,12 @@ class ForecastPolicy:
     error_correlation: float = 0.0
     window: int = 28
     name: str = "forecast"
-    _moments: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False,
-                                                               repr=False)
-    _lead_times: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, init=False,
-                                                                  repr=False)
+    _moments: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _lead_times: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def levels(self, day: int, ctx: SimulationContext) -> tuple[np.ndarray, np.ndarray]:
         """Reorder point and order-up-to level from the latest usable forecast."""
@@ -164,9 +177,15 @@ class ForecastPolicy:
         if id(ctx) not in self._lead_times:  # lead-time facts are fixed within one replay
             self._lead_times = {id(ctx): lead_time_pmf(ctx.lead_time_mean, ctx.lead_time_std)}
         res = lead_time_demand_from_moments(
-            mean[:, skip:], var[:, skip:], self.service_level, ctx.lead_time_mean,
-            ctx.lead_time_std, ctx.review_period_days, self.error_correlation,
-            self._lead_times[id(ctx)])
+            mean[:, skip:],
+            var[:, skip:],
+            self.service_level,
+            ctx.lead_time_mean,
+            ctx.lead_time_std,
+            ctx.review_period_days,
+            self.error_correlation,
+            self._lead_times[id(ctx)],
+        )
         return res.quantile, res.quantile
 
 
@@ -185,8 +204,7 @@ def draw_lead_times(
     return np.maximum(np.rint(lead), 1).astype(int)
 
 
-def classify_demand(history: ArrayLike, adi_cut: float = 1.32, cv2_cut: float = 0.49
-                    ) -> np.ndarray:
+def classify_demand(history: ArrayLike, adi_cut: float = 1.32, cv2_cut: float = 0.49) -> np.ndarray:
     """Syntetos-Boylan demand class per SKU: smooth, erratic, intermittent or lumpy.
 
     ADI = days / days with demand; CV^2 = squared coefficient of variation of the non-zero
@@ -203,7 +221,9 @@ def classify_demand(history: ArrayLike, adi_cut: float = 1.32, cv2_cut: float = 
         cv2 = var / mean**2
     out = np.select(
         [count == 0, (adi < adi_cut) & (cv2 < cv2_cut), adi < adi_cut, cv2 < cv2_cut],
-        ["no_demand", "smooth", "erratic", "intermittent"], "lumpy")
+        ["no_demand", "smooth", "erratic", "intermittent"],
+        "lumpy",
+    )
     return out.astype(object)
 
 
@@ -254,8 +274,9 @@ def simulate_policy(
     lt_mean = np.broadcast_to(np.asarray(lead_time_mean, dtype=float), (n,)).copy()
     lt_std = np.broadcast_to(np.asarray(lead_time_std, dtype=float), (n,)).copy()
     review = int(review_period_days)
-    ctx = SimulationContext(np.concatenate([hist, dem], axis=1), hist.shape[1], lt_mean,
-                            lt_std, review)
+    ctx = SimulationContext(
+        np.concatenate([hist, dem], axis=1), hist.shape[1], lt_mean, lt_std, review
+    )
     cost = np.broadcast_to(np.asarray(unit_cost, dtype=float), (n,))
     moq = np.broadcast_to(np.asarray(min_order_qty, dtype=float), (n,))
     pack = np.broadcast_to(np.asarray(pack_size, dtype=float), (n,))
@@ -300,8 +321,11 @@ def simulate_policy(
                 on_order += qty
                 orders += place
 
-    labels = np.full(n, "all", dtype=object) if demand_class is None else np.asarray(
-        demand_class, dtype=object)
+    labels = (
+        np.full(n, "all", dtype=object)
+        if demand_class is None
+        else np.asarray(demand_class, dtype=object)
+    )
     segments = [("all", np.ones(n, dtype=bool))]
     if demand_class is not None:
         segments += [(str(c), labels == c) for c in sorted(set(labels.tolist()), key=str)]
@@ -310,21 +334,24 @@ def simulate_policy(
     for name, mask in segments:
         demanded = total[mask].sum()
         cycles = cycle_demand[mask].sum()
-        out.append({
-            "policy": policy.name,
-            "segment": name,
-            "skus": int(mask.sum()),
-            "fill_rate": served[mask].sum() / demanded if demanded > 0 else np.nan,
-            "cycle_service_level": 1.0 - (cycle_short[mask] & cycle_demand[mask]).sum()
-            / cycles if cycles > 0 else np.nan,
-            "stockout_days": int(stockout_days[mask].sum()),
-            "stockout_day_share": stockout_days[mask].sum() / max(mask.sum() * days, 1),
-            "avg_inventory_value": inventory_value[mask].sum() / days,
-            "orders": int(orders[mask].sum()),
-            "demand": demanded,
-            "served": served[mask].sum(),
-            "lost": demanded - served[mask].sum(),
-        })
+        out.append(
+            {
+                "policy": policy.name,
+                "segment": name,
+                "skus": int(mask.sum()),
+                "fill_rate": served[mask].sum() / demanded if demanded > 0 else np.nan,
+                "cycle_service_level": 1.0 - (cycle_short[mask] & cycle_demand[mask]).sum() / cycles
+                if cycles > 0
+                else np.nan,
+                "stockout_days": int(stockout_days[mask].sum()),
+                "stockout_day_share": stockout_days[mask].sum() / max(mask.sum() * days, 1),
+                "avg_inventory_value": inventory_value[mask].sum() / days,
+                "orders": int(orders[mask].sum()),
+                "demand": demanded,
+                "served": served[mask].sum(),
+                "lost": demanded - served[mask].sum(),
+            }
+        )
     return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
 
 
@@ -344,7 +371,8 @@ def sweep(
     """
     rows = []
     for value in sorted(values):
-        summary = simulate_policy(make_policy(value), demand, lead_time_mean, lead_time_std,
-                                  **kwargs)  # type: ignore[arg-type]
+        summary = simulate_policy(
+            make_policy(value), demand, lead_time_mean, lead_time_std, **kwargs
+        )  # type: ignore[arg-type]
         rows.append(summary[summary["segment"] == "all"].assign(value=value))
     return pd.concat(rows, ignore_index=True)[["value", *SUMMARY_COLUMNS]]

@@ -32,15 +32,18 @@ def rank_purchase_suggestions(
     lines["expected_lost_revenue"] = lost
     with np.errstate(divide="ignore", invalid="ignore"):
         lines["revenue_per_cost"] = np.where(
-            lines["order_value"] > 0, lost / lines["order_value"].where(
-                lines["order_value"] > 0, 1.0), np.inf)
+            lines["order_value"] > 0,
+            lost / lines["order_value"].where(lines["order_value"] > 0, 1.0),
+            np.inf,
+        )
     lines = lines.sort_values(["expected_lost_revenue", "sku"], ascending=[False, True])
     lines["rank"] = np.arange(1, len(lines) + 1)
     lines["selected"] = True
     lines["cumulative_value"] = np.nan
     if budget is not None:
-        order = lines.sort_values(["revenue_per_cost", "expected_lost_revenue", "sku"],
-                                  ascending=[False, False, True])
+        order = lines.sort_values(
+            ["revenue_per_cost", "expected_lost_revenue", "sku"], ascending=[False, False, True]
+        )
         values = order["order_value"].to_numpy()
         chosen = np.zeros(len(order), dtype=bool)
         cumulative = np.full(len(order), np.nan)
@@ -56,7 +59,8 @@ def rank_purchase_suggestions(
         lines["cumulative_value"] = lines["order_value"].cumsum()
     lines["supplier_rank"] = (
         lines.groupby(lines["supplier_id"].fillna("(none)"), sort=False)["rank"]
-        .rank(method="first").astype(int)
+        .rank(method="first")
+        .astype(int)
     )
     return lines.reset_index(drop=True)
 
@@ -68,7 +72,8 @@ def supplier_summary(suggestions: pd.DataFrame) -> pd.DataFrame:
     """
     chosen = suggestions[suggestions["selected"]] if "selected" in suggestions else suggestions
     grouped = chosen.assign(supplier_id=chosen["supplier_id"].fillna("(none)")).groupby(
-        "supplier_id", sort=False)
+        "supplier_id", sort=False
+    )
     out = grouped.agg(
         lines=("sku", "size"),
         total_qty=("suggested_order_qty", "sum"),
@@ -76,5 +81,6 @@ def supplier_summary(suggestions: pd.DataFrame) -> pd.DataFrame:
         expected_lost_revenue=("expected_lost_revenue", "sum"),
         earliest_stockout=("projected_stockout_date", "min"),
     ).reset_index()
-    return out.sort_values(["expected_lost_revenue", "supplier_id"],
-                           ascending=[False, True]).reset_index(drop=True)
+    return out.sort_values(
+        ["expected_lost_revenue", "supplier_id"], ascending=[False, True]
+    ).reset_index(drop=True)

@@ -16,19 +16,45 @@ from orchestration.settings import ConfigError, get_settings
 
 
 @click.command("policy-sim")
-@click.option("--service-level", type=click.FloatRange(0.5, 0.999), default=None,
-              help="Target cycle service level [default: policy.default_service_level].")
-@click.option("--safety-factor", type=click.FloatRange(min=0.0), default=None,
-              help="Fixed-factor rule's k [default: policy.safety_factor].")
-@click.option("--holdout-days", default=90, show_default=True,
-              help="Days at the end of the history to replay.")
-@click.option("--history-days", default=182, show_default=True,
-              help="Days before the replay the policies may learn from.")
+@click.option(
+    "--service-level",
+    type=click.FloatRange(0.5, 0.999),
+    default=None,
+    help="Target cycle service level [default: policy.default_service_level].",
+)
+@click.option(
+    "--safety-factor",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Fixed-factor rule's k [default: policy.safety_factor].",
+)
+@click.option(
+    "--holdout-days",
+    default=90,
+    show_default=True,
+    help="Days at the end of the history to replay.",
+)
+@click.option(
+    "--history-days",
+    default=182,
+    show_default=True,
+    help="Days before the replay the policies may learn from.",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the lead-time draws.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the JSON report here instead of standard output.")
-def policy_sim(service_level: float | None, safety_factor: float | None, holdout_days: int,
-               history_days: int, seed: int, out: Path | None) -> None:
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the JSON report here instead of standard output.",
+)
+def policy_sim(
+    service_level: float | None,
+    safety_factor: float | None,
+    holdout_days: int,
+    history_days: int,
+    seed: int,
+    out: Path | None,
+) -> None:
     """Compare fixed-factor, service-level and forecast policies on a held-out period.
 
     Prints per policy fill_rate, cycle_service_level, stockout_days, avg_inventory_value and
@@ -53,8 +79,12 @@ def policy_sim(service_level: float | None, safety_factor: float | None, holdout
         frames = load_simulation_frames(wh, MART_RELATIONS, holdout_days, history_days)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    setup = prepare_simulation(**frames, holdout_days=holdout_days, history_days=history_days,
-                               min_receipts=config.min_receipts)
+    setup = prepare_simulation(
+        **frames,
+        holdout_days=holdout_days,
+        history_days=history_days,
+        min_receipts=config.min_receipts,
+    )
     report = run_policy_simulation(
         setup,
         service_level=service_level or config.default_service_level,

@@ -10,6 +10,14 @@ from orchestration.notify.config import EmailConfig, NotificationConfig, Webhook
 from orchestration.notify.dispatch import DeliveryReport, build_channels, deliver
 
 __all__ = [
-    "Channel", "DeliveryReport", "EmailChannel", "EmailConfig", "NotificationConfig",
-    "WebhookChannel", "WebhookConfig", "build_channels", "deliver", "digest_text",
+    "Channel",
+    "DeliveryReport",
+    "EmailChannel",
+    "EmailConfig",
+    "NotificationConfig",
+    "WebhookChannel",
+    "WebhookConfig",
+    "build_channels",
+    "deliver",
+    "digest_text",
 ]

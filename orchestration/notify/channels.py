@@ -33,8 +33,7 @@ class Channel(Protocol):
 
 def _sorted(rows: pd.DataFrame) -> pd.DataFrame:
     rank = rows["severity"].map(_SEVERITY_ORDER).fillna(3)
-    return rows.assign(_rank=rank).sort_values(["_rank", "sku", "alert_type"]).drop(
-        columns="_rank")
+    return rows.assign(_rank=rank).sort_values(["_rank", "sku", "alert_type"]).drop(columns="_rank")
 
 
 def digest_text(rows: pd.DataFrame) -> str:
@@ -84,8 +83,9 @@ class EmailChannel:
         cfg = self.config
         try:
             if cfg.ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout_s,
-                                                      context=self._tls_context())
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    cfg.host, cfg.port, timeout=cfg.timeout_s, context=self._tls_context()
+                )
             else:
                 smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_s)
             with smtp:
@@ -114,8 +114,8 @@ class WebhookChannel:
     def _post(self, text: str) -> str | None:
         body = json.dumps({"text": text}).encode()
         request = urllib.request.Request(
-            self.config.url, data=body, method="POST",
-            headers={"Content-Type": "application/json"})
+            self.config.url, data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.config.timeout_s) as response:
                 status = response.status
@@ -131,7 +131,7 @@ class WebhookChannel:
         rows = _sorted(rows)
         step = max(int(self.config.max_lines), 1)
         for start in range(0, len(rows), step):
-            chunk = rows.iloc[start:start + step]
+            chunk = rows.iloc[start : start + step]
             error = self._post(digest_text(chunk))
             results.update(dict.fromkeys(chunk["notification_id"].astype(str), error))
         return results

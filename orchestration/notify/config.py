@@ -31,8 +31,20 @@ from orchestration.settings import ConfigError, Settings
 
 SEVERITIES = ("info", "warning", "critical")
 _TOP_KEYS = {"enabled", "min_severity", "max_attempts", "email", "webhook"}
-_EMAIL_KEYS = {"enabled", "host", "port", "starttls", "ssl", "username", "password_secret",
-               "ca_file", "from", "to", "timeout_s", "subject_prefix"}
+_EMAIL_KEYS = {
+    "enabled",
+    "host",
+    "port",
+    "starttls",
+    "ssl",
+    "username",
+    "password_secret",
+    "ca_file",
+    "from",
+    "to",
+    "timeout_s",
+    "subject_prefix",
+}
 _WEBHOOK_KEYS = {"enabled", "url", "url_secret", "timeout_s", "max_lines"}
 
 
@@ -77,8 +89,11 @@ class NotificationConfig:
         """Names of the channels that will be used (none when disabled)."""
         if not self.enabled:
             return []
-        return [name for name, cfg in (("email", self.email), ("webhook", self.webhook))
-                if cfg is not None]
+        return [
+            name
+            for name, cfg in (("email", self.email), ("webhook", self.webhook))
+            if cfg is not None
+        ]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotificationConfig:
@@ -86,9 +101,9 @@ class NotificationConfig:
         return cls.from_mapping(settings.section("notifications"), settings.secret)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None,
-                     secret: Callable[[str], str | None] = lambda name: None
-                     ) -> NotificationConfig:
+    def from_mapping(
+        cls, data: Mapping[str, Any] | None, secret: Callable[[str], str | None] = lambda name: None
+    ) -> NotificationConfig:
         """Validate a ``notifications`` mapping; unknown keys are errors, not silent defaults.
 
         Args:
@@ -133,14 +148,21 @@ def _email(data: Any, secret: Callable[[str], str | None]) -> EmailConfig | None
     secret_name = str(data.get("password_secret", "smtp_password"))
     password = secret(secret_name) if username else None
     if username and not password:
-        raise ConfigError("notifications.email.username is set but its password secret "
-                          f"STOCKCAST_SECRET_{secret_name.upper()} is not")
+        raise ConfigError(
+            "notifications.email.username is set but its password secret "
+            f"STOCKCAST_SECRET_{secret_name.upper()} is not"
+        )
     return EmailConfig(
-        host=str(data["host"]), sender=str(data["from"]), recipients=recipients,
+        host=str(data["host"]),
+        sender=str(data["from"]),
+        recipients=recipients,
         port=int(data.get("port", 465 if data.get("ssl") else 587)),
         starttls=bool(data.get("starttls", not data.get("ssl", False))),
-        ssl=bool(data.get("ssl", False)), username=username, password=password,
-        ca_file=data.get("ca_file"), timeout_s=float(data.get("timeout_s", 10.0)),
+        ssl=bool(data.get("ssl", False)),
+        username=username,
+        password=password,
+        ca_file=data.get("ca_file"),
+        timeout_s=float(data.get("timeout_s", 10.0)),
         subject_prefix=str(data.get("subject_prefix", "[stockcast]")),
     )
 
@@ -153,7 +175,12 @@ def _webhook(data: Any, secret: Callable[[str], str | None]) -> WebhookConfig | 
     _reject_unknown("notifications.webhook", data, _WEBHOOK_KEYS)
     url = data.get("url") or secret(str(data.get("url_secret", "webhook_url")))
     if not url:
-        raise ConfigError("notifications.webhook needs url, or url_secret naming a "
-                          "STOCKCAST_SECRET_<NAME> that is set")
-    return WebhookConfig(url=str(url), timeout_s=float(data.get("timeout_s", 10.0)),
-                         max_lines=int(data.get("max_lines", 40)))
+        raise ConfigError(
+            "notifications.webhook needs url, or url_secret naming a "
+            "STOCKCAST_SECRET_<NAME> that is set"
+        )
+    return WebhookConfig(
+        url=str(url),
+        timeout_s=float(data.get("timeout_s", 10.0)),
+        max_lines=int(data.get("max_lines", 40)),
+    )

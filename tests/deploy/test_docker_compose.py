@@ -67,20 +67,33 @@ def test_deploy_instance_stores_runs_in_postgres(postgres_url: str, tmp_path: Pa
         "STOCKCAST_HOME": str(tmp_path / "stockcast"),
         "STOCKCAST_WAREHOUSE_URL": postgres_url,
     }
-    info = subprocess.run([str(BIN / "dagster"), "instance", "info"], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+    info = subprocess.run(
+        [str(BIN / "dagster"), "instance", "info"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert info.returncode == 0, info.stderr[-3000:]
     assert "PostgresRunStorage" in info.stdout
     validate = subprocess.run(
         [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert validate.returncode == 0, (validate.stdout + validate.stderr)[-3000:]
 
     import psycopg
 
     with psycopg.connect(postgres_url) as conn:
-        tables = {r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'public'"
-        )}
+        tables = {
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'public'"
+            )
+        }
     assert {"runs", "event_logs"} <= tables

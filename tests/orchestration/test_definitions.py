@@ -11,8 +11,15 @@ def test_definitions_load_with_every_layer() -> None:
     keys = {key.to_user_string() for key in repo.asset_graph.get_all_asset_keys()}
     for entity in ("products", "suppliers", "sales", "inventory", "purchase_orders"):
         assert f"raw/{entity}" in keys
-    for mart in ("dim_products", "fct_daily_sales", "fct_demand_features", "fct_sku_segments",
-                 "fct_purchase_orders", "fct_inventory_snapshots", "dim_suppliers"):
+    for mart in (
+        "dim_products",
+        "fct_daily_sales",
+        "fct_demand_features",
+        "fct_sku_segments",
+        "fct_purchase_orders",
+        "fct_inventory_snapshots",
+        "dim_suppliers",
+    ):
         assert f"marts/{mart}" in keys
     groups = {repo.asset_graph.get(k).group_name for k in repo.asset_graph.get_all_asset_keys()}
     assert {"raw", "staging", "intermediate", "marts", "policy"} <= groups

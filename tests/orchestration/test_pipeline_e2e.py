@@ -61,8 +61,9 @@ def _expected(incoming: Path) -> dict[str, int]:
         "raw.products": len(products),
         "raw.suppliers": len(pd.read_csv(incoming / "suppliers.csv")),
         "raw.inventory": len(pd.read_csv(incoming / "inventory.csv.gz", usecols=["sku"])),
-        "raw.purchase_orders": len(pd.read_csv(incoming / "purchase_orders.csv.gz",
-                                               usecols=["po_id"])),
+        "raw.purchase_orders": len(
+            pd.read_csv(incoming / "purchase_orders.csv.gz", usecols=["po_id"])
+        ),
         "marts.dim_products": len(products),
         "marts.fct_sku_segments": sales["sku"].nunique(),
         "marts.fct_daily_sales": calendar_rows,
@@ -78,8 +79,9 @@ def pipeline_env(request: pytest.FixtureRequest, stockcast_home: Path) -> dict[s
     return env
 
 
-def test_generate_then_run_builds_every_mart(pipeline_env: dict[str, str],
-                                             stockcast_home: Path) -> None:
+def test_generate_then_run_builds_every_mart(
+    pipeline_env: dict[str, str], stockcast_home: Path
+) -> None:
     gen = _cli(["generate", "--skus", "24", "--days", "240", "--seed", "7"], pipeline_env)
     assert gen.returncode == 0, gen.stderr[-3000:]
     incoming = stockcast_home / "incoming"

@@ -1,6 +1,5 @@
 """The staged runner behind `stockcast run`, on a toy graph that mixes partitioning."""
 
-
 import dagster as dg
 import pytest
 
@@ -39,7 +38,9 @@ def test_stages_follow_dependencies_and_partitioning() -> None:
     graph = _defs().resolve_asset_graph()
     stages = plan_stages(graph, set(graph.get_all_asset_keys()))
     assert [sorted(k.to_user_string() for k in keys) for _, keys, _ in stages] == [
-        ["upstream"], ["sharded"], ["downstream"]
+        ["upstream"],
+        ["sharded"],
+        ["downstream"],
     ]
     assert stages[1][2] == SHARDS
 

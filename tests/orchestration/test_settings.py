@@ -22,8 +22,10 @@ def test_defaults_put_everything_under_home(tmp_path: Path) -> None:
 
 def test_postgres_url_selects_postgres_target(tmp_path: Path) -> None:
     s = get_settings(
-        {"STOCKCAST_HOME": str(tmp_path),
-         "STOCKCAST_WAREHOUSE_URL": "postgresql://ann:p%40ss@db.local:6543/wh"}
+        {
+            "STOCKCAST_HOME": str(tmp_path),
+            "STOCKCAST_WAREHOUSE_URL": "postgresql://ann:p%40ss@db.local:6543/wh",
+        }
     )
     assert s.is_postgres
     assert s.dbt_env()["STOCKCAST_PG_PASSWORD"] == "p@ss"

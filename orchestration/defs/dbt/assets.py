@@ -17,6 +17,7 @@ from orchestration.resources import StockcastResource
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 
+
 class StockcastDbtTranslator(DagsterDbtTranslator):
     """Keys models by warehouse schema and groups them by layer.
 
@@ -36,6 +37,7 @@ class StockcastDbtTranslator(DagsterDbtTranslator):
             return _layer(dbt_resource_props)
         return super().get_group_name(dbt_resource_props)
 
+
 def _layer(props: Mapping[str, Any]) -> str:
     if props["resource_type"] == "seed":
         return "staging"
@@ -45,9 +47,9 @@ def _layer(props: Mapping[str, Any]) -> str:
             return LAYER_GROUPS[part]
     return props.get("config", {}).get("schema") or "marts"
 
-translator = StockcastDbtTranslator(
-    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-)
+
+translator = StockcastDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
@@ -63,5 +65,6 @@ def stockcast_dbt_models(
     settings.export_dbt_env()
     args = ["build", "--target", settings.dbt_target, "--vars", json.dumps(settings.dbt_vars())]
     yield from dbt.cli(args, context=context).stream()
+
 
 dbt_resource = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

@@ -36,8 +36,14 @@ from orchestration.notify import NotificationConfig, build_channels, deliver
 from orchestration.resources import StockcastResource
 from orchestration.warehouse import utc_now
 
-MART_MODELS = ("dim_products", "dim_suppliers", "fct_inventory_snapshots",
-               "fct_purchase_orders", "fct_sku_segments", "fct_daily_sales")
+MART_MODELS = (
+    "dim_products",
+    "dim_suppliers",
+    "fct_inventory_snapshots",
+    "fct_purchase_orders",
+    "fct_sku_segments",
+    "fct_daily_sales",
+)
 MART_KEYS = {m: get_asset_key_for_model([stockcast_dbt_models], m) for m in MART_MODELS}
 MART_RELATIONS = {m: (k.path[-2], k.path[-1]) for m, k in MART_KEYS.items()}
 """dbt model -> (schema, table), read off the model's asset key (schema, model)."""
@@ -94,8 +100,10 @@ def reorder_recommendations(
     if inputs.forecasts is None:
         notes.append("no ml.demand_forecasts table: forecast-method SKUs used service_level")
     if no_stock:
-        notes.append(f"{no_stock} SKU(s) without inventory snapshots (sales-only data): policy "
-                     "levels computed, inventory position and order quantity left empty")
+        notes.append(
+            f"{no_stock} SKU(s) without inventory snapshots (sales-only data): policy "
+            "levels computed, inventory position and order quantity left empty"
+        )
         context.log.warning(notes[-1])
     suggestions = rank_purchase_suggestions(recs)
     meta: dict[str, Any] = {
@@ -104,15 +112,26 @@ def reorder_recommendations(
         "forecast_date": str(inputs.forecast_date.date()) if inputs.forecast_date else "none",
         "methods": dg.MetadataValue.json(recs["method"].value_counts().to_dict()),
         "lead_time_sources": dg.MetadataValue.json(
-            recs["lead_time_source"].value_counts().to_dict()),
+            recs["lead_time_source"].value_counts().to_dict()
+        ),
         "skus_to_order": int((recs["suggested_order_qty"] > 0).sum()),
         "order_value": float(recs["order_value"].sum(skipna=True)),
         "skus_without_inventory": no_stock,
         "stale_snapshots": stale,
         "stockouts_projected": int(recs["projected_stockout_date"].notna().sum()),
-        "top_purchase_suggestions": _md_table(suggestions[
-            ["rank", "sku", "supplier_id", "suggested_order_qty", "order_value",
-             "expected_lost_revenue", "projected_stockout_date"]]),
+        "top_purchase_suggestions": _md_table(
+            suggestions[
+                [
+                    "rank",
+                    "sku",
+                    "supplier_id",
+                    "suggested_order_qty",
+                    "order_value",
+                    "expected_lost_revenue",
+                    "projected_stockout_date",
+                ]
+            ]
+        ),
     }
     if notes:
         meta["notes"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in notes))
@@ -148,17 +167,22 @@ def reorder_alerts(
     created = int((alerts["created_at"] == now).sum())
     resolved = int(((alerts["resolved_at"] == now) & (alerts["resolved_by"] == "system")).sum())
     context.log.info(f"{created} new alert(s), {resolved} resolved, {len(live)} live")
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": written,
-        "live_alerts": len(live),
-        "new_alerts": created,
-        "resolved_this_run": resolved,
-        "live_by_type": dg.MetadataValue.json(live["alert_type"].value_counts().to_dict()),
-        "live_by_severity": dg.MetadataValue.json(live["severity"].value_counts().to_dict()),
-        "backorder_risk_available": bool(recs["backorder_risk"].notna().any()),
-        "critical": _md_table(live[live["severity"] == "critical"][
-            ["sku", "alert_type", "status", "message", "suggested_order_qty"]]),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": written,
+            "live_alerts": len(live),
+            "new_alerts": created,
+            "resolved_this_run": resolved,
+            "live_by_type": dg.MetadataValue.json(live["alert_type"].value_counts().to_dict()),
+            "live_by_severity": dg.MetadataValue.json(live["severity"].value_counts().to_dict()),
+            "backorder_risk_available": bool(recs["backorder_risk"].notna().any()),
+            "critical": _md_table(
+                live[live["severity"] == "critical"][
+                    ["sku", "alert_type", "status", "message", "suggested_order_qty"]
+                ]
+            ),
+        }
+    )
 
 
 @dg.asset(
@@ -182,8 +206,9 @@ def alert_notifications(
     notify = NotificationConfig.from_settings(settings)
     channels = build_channels(notify)
     if not channels:
-        return dg.MaterializeResult(metadata={"enabled": False, "sent": 0, "failed": 0,
-                                              "pending": 0})
+        return dg.MaterializeResult(
+            metadata={"enabled": False, "sent": 0, "failed": 0, "pending": 0}
+        )
     now = pd.Timestamp(utc_now())
     alerts = wh.read_table(*ALERTS)
     outbox = wh.read_table(*OUTBOX) if wh.table_exists(*OUTBOX) else None
@@ -195,24 +220,30 @@ def alert_notifications(
     for name, error in report.errors.items():
         context.log.warning(f"{name}: {report.failed[name]} notification(s) failed: {error}")
     pending = int(outbox["sent_at"].isna().sum())
-    return dg.MaterializeResult(metadata={
-        "enabled": True,
-        "channels": dg.MetadataValue.json(list(channels)),
-        "sent": report.total_sent,
-        "failed": report.total_failed,
-        "sent_by_channel": dg.MetadataValue.json(report.sent),
-        "failed_by_channel": dg.MetadataValue.json(report.failed),
-        "pending": pending,
-        "gave_up": report.gave_up,
-        "dagster/row_count": len(outbox),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "enabled": True,
+            "channels": dg.MetadataValue.json(list(channels)),
+            "sent": report.total_sent,
+            "failed": report.total_failed,
+            "sent_by_channel": dg.MetadataValue.json(report.sent),
+            "failed_by_channel": dg.MetadataValue.json(report.failed),
+            "pending": pending,
+            "gave_up": report.gave_up,
+            "dagster/row_count": len(outbox),
+        }
+    )
 
 
 @dg.asset(
     key=dg.AssetKey(list(SIMULATION)),
     group_name="policy",
-    deps=[MART_KEYS["fct_daily_sales"], MART_KEYS["dim_products"],
-          MART_KEYS["dim_suppliers"], MART_KEYS["fct_purchase_orders"]],
+    deps=[
+        MART_KEYS["fct_daily_sales"],
+        MART_KEYS["dim_products"],
+        MART_KEYS["dim_suppliers"],
+        MART_KEYS["fct_purchase_orders"],
+    ],
     kinds={"python"},
     pool="warehouse",
     description=(
@@ -229,26 +260,41 @@ def policy_simulation(
     wh = stockcast.warehouse()
     config = _config(stockcast)
     frames = load_simulation_frames(wh, MART_RELATIONS, SIM_HOLDOUT_DAYS, SIM_HISTORY_DAYS)
-    setup = prepare_simulation(**frames, holdout_days=SIM_HOLDOUT_DAYS,
-                               history_days=SIM_HISTORY_DAYS, min_receipts=config.min_receipts)
+    setup = prepare_simulation(
+        **frames,
+        holdout_days=SIM_HOLDOUT_DAYS,
+        history_days=SIM_HISTORY_DAYS,
+        min_receipts=config.min_receipts,
+    )
     if len(setup.skus) == 0:
         # Too little history for a fair replay (every SKU needs history before the held-out
         # period): say so instead of failing the run, and keep the last tables as they are.
-        reason = (f"no SKU has {SIM_HISTORY_DAYS} days of history before the last "
-                  f"{SIM_HOLDOUT_DAYS} days; nothing to replay")
+        reason = (
+            f"no SKU has {SIM_HISTORY_DAYS} days of history before the last "
+            f"{SIM_HOLDOUT_DAYS} days; nothing to replay"
+        )
         context.log.warning(reason)
-        return dg.MaterializeResult(metadata={"skus": 0, "skipped": reason,
-                                              "notes": "\n".join(setup.notes)})
-    report = run_policy_simulation(setup, service_level=config.default_service_level,
-                                   safety_factor=config.safety_factor,
-                                   review_period_days=max(config.review_period_days, 1))
-    stamp = {"period_start": report.info["period_start"], "period_end": report.info["period_end"],
-             "target_service_level": report.info["target_service_level"],
-             "forecaster": report.info["forecaster"]}
-    written = wh.write_table(report.summary.assign(**stamp), *SIMULATION,
-                             keys=["policy", "segment"])
-    wh.write_table(report.tradeoff.assign(**stamp), *TRADEOFF,
-                   keys=["policy", "parameter", "value"])
+        return dg.MaterializeResult(
+            metadata={"skus": 0, "skipped": reason, "notes": "\n".join(setup.notes)}
+        )
+    report = run_policy_simulation(
+        setup,
+        service_level=config.default_service_level,
+        safety_factor=config.safety_factor,
+        review_period_days=max(config.review_period_days, 1),
+    )
+    stamp = {
+        "period_start": report.info["period_start"],
+        "period_end": report.info["period_end"],
+        "target_service_level": report.info["target_service_level"],
+        "forecaster": report.info["forecaster"],
+    }
+    written = wh.write_table(
+        report.summary.assign(**stamp), *SIMULATION, keys=["policy", "segment"]
+    )
+    wh.write_table(
+        report.tradeoff.assign(**stamp), *TRADEOFF, keys=["policy", "parameter", "value"]
+    )
     for note in setup.notes:
         context.log.info(note)
     overall = report.summary[report.summary["segment"] == "all"].set_index("policy")
@@ -257,11 +303,21 @@ def policy_simulation(
         "skus": report.info["skus"],
         "period": f"{stamp['period_start']} .. {stamp['period_end']}",
         "forecaster": report.info["forecaster"],
-        "overall": _md_table(overall.reset_index()[["policy", "fill_rate", "cycle_service_level",
-                                                     "stockout_days", "avg_inventory_value",
-                                                     "orders"]]),
+        "overall": _md_table(
+            overall.reset_index()[
+                [
+                    "policy",
+                    "fill_rate",
+                    "cycle_service_level",
+                    "stockout_days",
+                    "avg_inventory_value",
+                    "orders",
+                ]
+            ]
+        ),
         "equal_inventory_vs_fixed_factor": dg.MetadataValue.json(
-            report.info["equal_inventory_vs_fixed_factor"]),
+            report.info["equal_inventory_vs_fixed_factor"]
+        ),
     }
     for policy, row in overall.iterrows():
         meta[f"{policy}_fill_rate"] = float(row["fill_rate"])

@@ -31,8 +31,12 @@ RISK_TABLE: Relation = ("ml", "backorder_risk")
 FORECAST_TABLE: Relation = ("ml", "demand_forecasts")
 
 NO_POSITION_COLUMNS = (
-    "inventory_position", "days_of_cover", "suggested_order_qty", "order_value",
-    "expected_shortage", "expected_lost_revenue",
+    "inventory_position",
+    "days_of_cover",
+    "suggested_order_qty",
+    "order_value",
+    "expected_shortage",
+    "expected_lost_revenue",
 )
 """Recommendation columns that mean nothing without a known stock level."""
 
@@ -112,13 +116,20 @@ def load_policy_inputs(
     as_of = pd.Timestamp(last).normalize()
     since = (as_of - pd.Timedelta(days=window_days - 1)).date()
     snaps_rel = marts["fct_inventory_snapshots"]
-    snapshots = (wh.read_latest_per_key(*snaps_rel, keys=["sku"], order_by="date")
-                 if wh.table_exists(*snaps_rel) else pd.DataFrame(columns=["sku", "date"]))
+    snapshots = (
+        wh.read_latest_per_key(*snaps_rel, keys=["sku"], order_by="date")
+        if wh.table_exists(*snaps_rel)
+        else pd.DataFrame(columns=["sku", "date"])
+    )
     forecasts, forecast_date = load_latest_forecasts(wh)
     risk = None
     if wh.table_exists(*RISK_TABLE):
-        risk = wh.read_latest_per_key(*RISK_TABLE, keys=["sku"], order_by="snapshot_date",
-                                      columns=["sku", "snapshot_date", "probability"])
+        risk = wh.read_latest_per_key(
+            *RISK_TABLE,
+            keys=["sku"],
+            order_by="snapshot_date",
+            columns=["sku", "snapshot_date", "probability"],
+        )
     return PolicyInputs(
         as_of=as_of,
         products=wh.read_table(*marts["dim_products"]),
@@ -139,8 +150,10 @@ def _open_quantity(purchase_orders: pd.DataFrame) -> pd.Series:
     if po.empty or "is_open" not in po:
         return pd.Series(dtype=float)
     open_lines = po[po["is_open"].fillna(False).astype(bool)]
-    remaining = (open_lines["quantity"].astype(float)
-                 - open_lines["received_quantity"].astype(float).fillna(0.0)).clip(lower=0.0)
+    remaining = (
+        open_lines["quantity"].astype(float)
+        - open_lines["received_quantity"].astype(float).fillna(0.0)
+    ).clip(lower=0.0)
     return remaining.groupby(open_lines["sku"].astype(str)).sum()
 
 
@@ -159,20 +172,39 @@ def assemble_items(inputs: PolicyInputs, config: PolicyConfig) -> pd.DataFrame:
     products = inputs.products.copy()
     products["sku"] = products["sku"].astype(str)
     products["supplier_id"] = products["supplier_id"].astype(str)
-    stats = demand_stats(inputs.sales, inputs.as_of, DEMAND_WINDOW_DAYS,
-                         skus=products["sku"].tolist())
-    items = products[["sku", "category", "supplier_id", "unit_cost", "unit_price",
-                      "pack_size"]].merge(stats, on="sku", how="left")
+    stats = demand_stats(
+        inputs.sales, inputs.as_of, DEMAND_WINDOW_DAYS, skus=products["sku"].tolist()
+    )
+    items = products[
+        ["sku", "category", "supplier_id", "unit_cost", "unit_price", "pack_size"]
+    ].merge(stats, on="sku", how="left")
 
     suppliers = inputs.suppliers.copy()
     suppliers["supplier_id"] = suppliers["supplier_id"].astype(str)
-    lead = lead_time_stats(inputs.purchase_orders, pairs=products[["sku", "supplier_id"]],
-                           suppliers=suppliers, min_receipts=config.min_receipts)
-    items = items.merge(lead[["sku", "supplier_id", "lead_time_mean", "lead_time_std",
-                              "lead_time_source", "n_receipts", "late_share"]],
-                        on=["sku", "supplier_id"], how="left")
-    items = items.merge(suppliers[["supplier_id", "min_order_qty", "order_cost"]],
-                        on="supplier_id", how="left")
+    lead = lead_time_stats(
+        inputs.purchase_orders,
+        pairs=products[["sku", "supplier_id"]],
+        suppliers=suppliers,
+        min_receipts=config.min_receipts,
+    )
+    items = items.merge(
+        lead[
+            [
+                "sku",
+                "supplier_id",
+                "lead_time_mean",
+                "lead_time_std",
+                "lead_time_source",
+                "n_receipts",
+                "late_share",
+            ]
+        ],
+        on=["sku", "supplier_id"],
+        how="left",
+    )
+    items = items.merge(
+        suppliers[["supplier_id", "min_order_qty", "order_cost"]], on="supplier_id", how="left"
+    )
 
     segments = inputs.segments[["sku", "abc_class"]].astype({"sku": str})
     items = items.merge(segments, on="sku", how="left")
@@ -181,8 +213,9 @@ def assemble_items(inputs: PolicyInputs, config: PolicyConfig) -> pd.DataFrame:
     if len(snaps):
         snaps["sku"] = snaps["sku"].astype(str)
         snaps = snaps.rename(columns={"date": "snapshot_date", "backordered_qty": "backordered"})
-        keep = [c for c in ("sku", "snapshot_date", "on_hand", "on_order", "backordered")
-                if c in snaps]
+        keep = [
+            c for c in ("sku", "snapshot_date", "on_hand", "on_order", "backordered") if c in snaps
+        ]
         items = items.merge(snaps[keep], on="sku", how="left")
     for col in ("snapshot_date", "on_hand", "on_order", "backordered"):
         if col not in items:
@@ -209,8 +242,9 @@ def finish_recommendations(recs: pd.DataFrame, items: pd.DataFrame) -> pd.DataFr
     stockout date: treating unknown stock as zero would order everything and raise an alert
     for every SKU.
     """
-    extra = items.set_index("sku")[["inventory_source", "snapshot_date", "lead_time_source",
-                                    "n_receipts"]]
+    extra = items.set_index("sku")[
+        ["inventory_source", "snapshot_date", "lead_time_source", "n_receipts"]
+    ]
     out = recs.join(extra, on="sku")
     # The contract's name for the lead time the levels were computed with.
     out.insert(out.columns.get_loc("lead_time_mean"), "lead_time_days", out["lead_time_mean"])

@@ -74,7 +74,7 @@ class RollingQuantileForecaster:
         weeks = min(self.window, obs.shape[1]) // 7
         if weeks == 0:
             raise ValueError("the rolling forecaster needs at least 7 days of history")
-        past = obs[:, obs.shape[1] - 7 * weeks:].reshape(obs.shape[0], weeks, 7)
+        past = obs[:, obs.shape[1] - 7 * weeks :].reshape(obs.shape[0], weeks, 7)
         # Column c of a window ending right before the issue is weekday (issue day + c) % 7.
         dow_mean = past.mean(axis=1)
         residuals = (past - dow_mean[:, None, :]).reshape(obs.shape[0], -1)
@@ -131,8 +131,11 @@ class SimulationReport:
                 "overall": by_seg.pop("all"),
                 "by_demand_class": by_seg,
             }
-        return {**self.info, "policies": policies,
-                "tradeoff": [_clean(r) for r in self.tradeoff.to_dict(orient="records")]}
+        return {
+            **self.info,
+            "policies": policies,
+            "tradeoff": [_clean(r) for r in self.tradeoff.to_dict(orient="records")],
+        }
 
 
 def _clean(value: Any) -> Any:
@@ -197,11 +200,16 @@ def prepare_simulation(
     eligible = sorted(first.index[first <= hist_start])
     notes = []
     if len(eligible) < len(first):
-        notes.append(f"{len(first) - len(eligible)} SKU(s) left out: no sales before "
-                     f"{hist_start.date()} (launched inside the history window)")
-    wide = (s[s["sku"].isin(eligible) & (s["date"] >= hist_start)]
-            .pivot_table(index="sku", columns="date", values="quantity", aggfunc="sum")
-            .reindex(index=eligible, columns=calendar).fillna(0.0))
+        notes.append(
+            f"{len(first) - len(eligible)} SKU(s) left out: no sales before "
+            f"{hist_start.date()} (launched inside the history window)"
+        )
+    wide = (
+        s[s["sku"].isin(eligible) & (s["date"] >= hist_start)]
+        .pivot_table(index="sku", columns="date", values="quantity", aggfunc="sum")
+        .reindex(index=eligible, columns=calendar)
+        .fillna(0.0)
+    )
     values = np.maximum(wide.to_numpy(dtype=float), 0.0)
     history, demand = values[:, :history_days], values[:, history_days:]
 
@@ -218,14 +226,17 @@ def prepare_simulation(
         notes.append(f"{int(cost.isna().sum())} SKU(s) without unit cost valued at the median")
         cost = cost.fillna(cost.median() if cost.notna().any() else 1.0)
     return SimulationSetup(
-        skus=np.asarray(eligible, dtype=object), dates=calendar[history_days:],
-        history=history, demand=demand,
+        skus=np.asarray(eligible, dtype=object),
+        dates=calendar[history_days:],
+        history=history,
+        demand=demand,
         lead_time_mean=lead["lead_time_mean"].to_numpy(dtype=float),
         lead_time_std=lead["lead_time_std"].to_numpy(dtype=float),
         unit_cost=cost.to_numpy(dtype=float),
         min_order_qty=moq.fillna(0.0).to_numpy(dtype=float),
         pack_size=prod["pack_size"].astype(float).fillna(1.0).clip(lower=1.0).to_numpy(),
-        demand_class=classify_demand(history), notes=notes,
+        demand_class=classify_demand(history),
+        notes=notes,
     )
 
 
@@ -241,8 +252,11 @@ def forecast_issues(
     offset = setup.history.shape[1]
     days = setup.demand.shape[1]
     starts = sorted({0} | {t + 1 for t in range(0, days, max(review_period_days, 1))})
-    return [ForecastIssue(start, forecaster(full[:, : offset + start], horizon))
-            for start in starts if start < days]
+    return [
+        ForecastIssue(start, forecaster(full[:, : offset + start], horizon))
+        for start in starts
+        if start < days
+    ]
 
 
 def _equal_inventory(tradeoff: pd.DataFrame, policy: str, target: pd.Series) -> dict[str, Any]:
@@ -252,10 +266,13 @@ def _equal_inventory(tradeoff: pd.DataFrame, policy: str, target: pd.Series) -> 
     inv = float(target["avg_inventory_value"])
     inside = bool(len(x) and x[0] <= inv <= x[-1])
     other = float(np.interp(inv, x, y)) if inside else None
-    return {"avg_inventory_value": inv, "forecast_fill_rate": float(target["fill_rate"]),
-            f"{policy}_fill_rate_at_same_inventory": other,
-            "difference_points": None if other is None else 100 * (target["fill_rate"] - other),
-            "within_curve": inside}
+    return {
+        "avg_inventory_value": inv,
+        "forecast_fill_rate": float(target["fill_rate"]),
+        f"{policy}_fill_rate_at_same_inventory": other,
+        "difference_points": None if other is None else 100 * (target["fill_rate"] - other),
+        "within_curve": inside,
+    }
 
 
 def run_policy_simulation(
@@ -283,26 +300,33 @@ def run_policy_simulation(
     levels = tuple(getattr(forecaster, "levels", FORECAST_LEVELS))
     issues = forecast_issues(setup, forecaster, review_period_days)
     common: dict[str, Any] = {
-        "history": setup.history, "review_period_days": review_period_days,
-        "unit_cost": setup.unit_cost, "min_order_qty": setup.min_order_qty,
-        "pack_size": setup.pack_size, "seed": seed,
+        "history": setup.history,
+        "review_period_days": review_period_days,
+        "unit_cost": setup.unit_cost,
+        "min_order_qty": setup.min_order_qty,
+        "pack_size": setup.pack_size,
+        "seed": seed,
     }
     args = (setup.demand, setup.lead_time_mean, setup.lead_time_std)
-    policies = [FixedFactorPolicy(safety_factor), ServiceLevelPolicy(service_level),
-                ForecastPolicy(service_level, issues, levels)]
+    policies = [
+        FixedFactorPolicy(safety_factor),
+        ServiceLevelPolicy(service_level),
+        ForecastPolicy(service_level, issues, levels),
+    ]
     summary = pd.concat(
         [simulate_policy(p, *args, demand_class=setup.demand_class, **common) for p in policies],
-        ignore_index=True)
+        ignore_index=True,
+    )
     curves = [
-        sweep(FixedFactorPolicy, sweep_factors, *args, **common).assign(
-            parameter="safety_factor"),
-        sweep(ServiceLevelPolicy, sweep_levels, *args, **common).assign(
-            parameter="service_level"),
-        sweep(lambda v: ForecastPolicy(v, issues, levels), sweep_levels, *args,
-              **common).assign(parameter="service_level"),
+        sweep(FixedFactorPolicy, sweep_factors, *args, **common).assign(parameter="safety_factor"),
+        sweep(ServiceLevelPolicy, sweep_levels, *args, **common).assign(parameter="service_level"),
+        sweep(lambda v: ForecastPolicy(v, issues, levels), sweep_levels, *args, **common).assign(
+            parameter="service_level"
+        ),
     ]
     tradeoff = pd.concat(curves, ignore_index=True)[
-        ["policy", "parameter", "value", *METRICS, "stockout_day_share", "demand", "lost"]]
+        ["policy", "parameter", "value", *METRICS, "stockout_day_share", "demand", "lost"]
+    ]
     forecast_row = summary[(summary["policy"] == "forecast") & (summary["segment"] == "all")]
     info = {
         "target_service_level": service_level,
@@ -316,7 +340,8 @@ def run_policy_simulation(
         "forecaster": forecaster_name or type(forecaster).__name__,
         "forecast_issues": len(issues),
         "equal_inventory_vs_fixed_factor": _clean(
-            _equal_inventory(tradeoff, "fixed_factor", forecast_row.iloc[0])),
+            _equal_inventory(tradeoff, "fixed_factor", forecast_row.iloc[0])
+        ),
         "notes": setup.notes,
     }
     return SimulationReport(summary=summary, tradeoff=tradeoff, info=info)

@@ -11,8 +11,9 @@ from ml.forecasting import ForecastConfig
 WEEKLY = np.array([0.8, 0.9, 1.0, 1.0, 1.1, 1.4, 0.8])
 
 
-def seasonal_frame(skus: list[str], days: int = 300, level: float = 20.0, seed: int = 0,
-                   start: str = "2023-01-01") -> pd.DataFrame:
+def seasonal_frame(
+    skus: list[str], days: int = 300, level: float = 20.0, seed: int = 0, start: str = "2023-01-01"
+) -> pd.DataFrame:
     """Smooth weekly-seasonal Poisson demand, one level per SKU."""
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, periods=days, freq="D")
@@ -23,8 +24,9 @@ def seasonal_frame(skus: list[str], days: int = 300, level: float = 20.0, seed: 
     return pd.concat(parts, ignore_index=True)
 
 
-def intermittent_frame(skus: list[str], days: int = 300, p: float = 0.15, seed: int = 1,
-                       start: str = "2023-01-01") -> pd.DataFrame:
+def intermittent_frame(
+    skus: list[str], days: int = 300, p: float = 0.15, seed: int = 1, start: str = "2023-01-01"
+) -> pd.DataFrame:
     """Intermittent demand: a sale on ~p of days, size 1 + Poisson(2)."""
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, periods=days, freq="D")
@@ -36,7 +38,10 @@ def intermittent_frame(skus: list[str], days: int = 300, p: float = 0.15, seed: 
 
 
 FAST_CONFIG = ForecastConfig(
-    horizon=14, n_origins=3, stride=7, expensive_sample_per_class=2,
+    horizon=14,
+    n_origins=3,
+    stride=7,
+    expensive_sample_per_class=2,
     models=("seasonal_naive_7", "auto_theta", "tsb", "lightgbm_global"),
     lgbm_params={"n_estimators": 60, "num_leaves": 15, "min_child_samples": 10},
 )
@@ -51,5 +56,6 @@ def fast_config() -> ForecastConfig:
 @pytest.fixture(scope="module")
 def mixed_frame() -> pd.DataFrame:
     """Four smooth SKUs and two intermittent SKUs, 300 days each."""
-    return pd.concat([seasonal_frame(["A", "B", "C", "D"]), intermittent_frame(["X", "Y"])],
-                     ignore_index=True)
+    return pd.concat(
+        [seasonal_frame(["A", "B", "C", "D"]), intermittent_frame(["X", "Y"])], ignore_index=True
+    )

@@ -8,8 +8,9 @@ from .conftest import FAST_CONFIG, seasonal_frame
 
 pytestmark = pytest.mark.unit
 
-CONFIG = FAST_CONFIG.__class__(**{**FAST_CONFIG.__dict__,
-                                  "models": ("seasonal_naive_7", "lightgbm_global")})
+CONFIG = FAST_CONFIG.__class__(
+    **{**FAST_CONFIG.__dict__, "models": ("seasonal_naive_7", "lightgbm_global")}
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ from ml.forecasting.censoring import censor_and_impute
 
 from .conftest import FAST_CONFIG, seasonal_frame
 
-CONFIG = FAST_CONFIG.__class__(**{**FAST_CONFIG.__dict__,
-                                  "models": ("seasonal_naive_7", "lightgbm_global")})
+CONFIG = FAST_CONFIG.__class__(
+    **{**FAST_CONFIG.__dict__, "models": ("seasonal_naive_7", "lightgbm_global")}
+)
 
 
 def _with_stockouts(frame: pd.DataFrame, sku: str) -> pd.DataFrame:
@@ -18,7 +19,7 @@ def _with_stockouts(frame: pd.DataFrame, sku: str) -> pd.DataFrame:
     out["sku"] = sku + "-OOS"
     n = len(out)
     oos = np.zeros(n, dtype=bool)
-    oos[n - 35:] = True
+    oos[n - 35 :] = True
     oos[100:120] = True
     out["is_stockout"] = oos
     out.loc[oos, "quantity"] = 0

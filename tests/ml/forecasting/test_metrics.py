@@ -45,11 +45,13 @@ def test_mase_uses_in_sample_seasonal_naive():
 
 
 def test_mean_mase_averages_per_series():
-    hist = pd.DataFrame({
-        "sku": ["a"] * 8 + ["b"] * 8,
-        "date": list(pd.date_range("2024-01-01", periods=8)) * 2,
-        "quantity": [1, 1, 1, 1, 1, 1, 1, 3] + [0, 0, 0, 0, 0, 0, 0, 4],
-    })  # scales: a -> 2, b -> 4
+    hist = pd.DataFrame(
+        {
+            "sku": ["a"] * 8 + ["b"] * 8,
+            "date": list(pd.date_range("2024-01-01", periods=8)) * 2,
+            "quantity": [1, 1, 1, 1, 1, 1, 1, 3] + [0, 0, 0, 0, 0, 0, 0, 4],
+        }
+    )  # scales: a -> 2, b -> 4
     scored = pd.DataFrame({"sku": ["a", "b"], "y": [1.0, 1.0], "y_hat": [3.0, 5.0]})
     # per series MASE: 2/2 = 1 and 4/4 = 1 -> mean 1
     assert m.mean_mase(scored, hist) == pytest.approx(1.0)
@@ -64,10 +66,23 @@ def test_coverage_and_pinball_by_hand():
 
 
 def test_summarize_groups():
-    hist = pd.DataFrame({"sku": ["a"] * 8, "date": pd.date_range("2024-01-01", periods=8),
-                         "quantity": [1, 1, 1, 1, 1, 1, 1, 3]})
-    scored = pd.DataFrame({"sku": ["a", "a"], "y": [1.0, 2.0], "p50": [1.0, 1.0],
-                           "p10": [0.0, 0.0], "p90": [2.0, 1.5], "c": ["x", "y"]})
+    hist = pd.DataFrame(
+        {
+            "sku": ["a"] * 8,
+            "date": pd.date_range("2024-01-01", periods=8),
+            "quantity": [1, 1, 1, 1, 1, 1, 1, 3],
+        }
+    )
+    scored = pd.DataFrame(
+        {
+            "sku": ["a", "a"],
+            "y": [1.0, 2.0],
+            "p50": [1.0, 1.0],
+            "p10": [0.0, 0.0],
+            "p90": [2.0, 1.5],
+            "c": ["x", "y"],
+        }
+    )
     out = m.summarize(scored, hist, quantile_cols={0.1: "p10", 0.5: "p50", 0.9: "p90"})
     assert out["coverage_80"] == pytest.approx(0.5)
     assert out["wape"] == pytest.approx(1 / 3)

@@ -17,8 +17,14 @@ H = 14
 # Relative MAE bound on the last 14 days: seasonal models must see the weekly pattern,
 # level-only models (mean, Croston-type) only the level.
 BOUNDS = {
-    "seasonal_naive_7": 0.30, "auto_ets": 0.20, "auto_theta": 0.20, "auto_arima": 0.20,
-    "lightgbm_global": 0.20, "naive_mean": 0.35, "tsb": 0.35, "croston_sba": 0.35,
+    "seasonal_naive_7": 0.30,
+    "auto_ets": 0.20,
+    "auto_theta": 0.20,
+    "auto_arima": 0.20,
+    "lightgbm_global": 0.20,
+    "naive_mean": 0.35,
+    "tsb": 0.35,
+    "croston_sba": 0.35,
 }
 
 
@@ -40,8 +46,9 @@ def test_model_error_bound_on_seasonal_series(name):
     spec = REGISTRY[name]
     if spec.kind == "global":
         prepared = censor_and_impute(train)
-        data = build_global_data(prepared, skus=["A", "B"], scale_end=train["date"].max(),
-                                 horizon=H, extend=H)
+        data = build_global_data(
+            prepared, skus=["A", "B"], scale_end=train["date"].max(), horizon=H, extend=H
+        )
         model = spec.build(0)
         model.model.set_params(n_estimators=100, num_leaves=15, min_child_samples=10)
         model.fit(data.target, future_covariates=data.covariates)

@@ -19,10 +19,12 @@ def run(mixed_frame):
     from .conftest import FAST_CONFIG
 
     dates = pd.date_range(end=mixed_frame["date"].max(), periods=300)
-    extra = pd.concat([
-        pd.DataFrame({"sku": "ZERO", "date": dates, "quantity": 0}),
-        pd.DataFrame({"sku": "NEW", "date": dates[-7:], "quantity": [3, 0, 5, 2, 4, 9, 1]}),
-    ])
+    extra = pd.concat(
+        [
+            pd.DataFrame({"sku": "ZERO", "date": dates, "quantity": 0}),
+            pd.DataFrame({"sku": "NEW", "date": dates[-7:], "quantity": [3, 0, 5, 2, 4, 9, 1]}),
+        ]
+    )
     return fit_forecast(pd.concat([mixed_frame, extra], ignore_index=True), FAST_CONFIG)
 
 
@@ -101,10 +103,13 @@ def test_vectorised_naive_backtest_equals_darts_historical_forecasts():
     frame = censor_and_impute(seasonal_frame(["A", "B"], days=80))
     cutoffs = rolling_cutoffs(frame["date"].max(), horizon=10, n_origins=3, stride=7)
     ours = backtest_seasonal_naive(frame, ["A", "B"], cutoffs, horizon=10)
-    series = {s: TimeSeries.from_dataframe(g, time_col="date", value_cols="quantity", freq="D")
-              for s, g in frame.groupby("sku")}
-    theirs = backtest_local("seasonal_naive_7", series, cutoffs, horizon=10, stride=7,
-                            train_length=None)
+    series = {
+        s: TimeSeries.from_dataframe(g, time_col="date", value_cols="quantity", freq="D")
+        for s, g in frame.groupby("sku")
+    }
+    theirs = backtest_local(
+        "seasonal_naive_7", series, cutoffs, horizon=10, stride=7, train_length=None
+    )
     key = ["sku", "cutoff", "date"]
     merged = ours.merge(theirs, on=key, suffixes=("", "_darts"))
     assert len(merged) == len(ours) == 2 * 3 * 10
@@ -122,12 +127,14 @@ def test_price_promo_holiday_covariates_are_used(fast_config):
     frame["is_holiday"] = frame["date"].dt.dayofyear.isin([1, 100])
     frame.loc[frame["is_promo"], "quantity"] *= 2
     end = frame["date"].max()
-    data = build_global_data(censor_and_impute(frame), skus=["A", "B", "C"], scale_end=end,
-                             horizon=14, extend=14)
+    data = build_global_data(
+        censor_and_impute(frame), skus=["A", "B", "C"], scale_end=end, horizon=14, extend=14
+    )
     assert {"is_promo", "price_ratio", "is_holiday"} <= set(data.feature_columns)
     assert data.covariates[0].end_time() == end + pd.Timedelta(days=14)
-    cfg = fast_config.__class__(**{**fast_config.__dict__,
-                                   "models": ("seasonal_naive_7", "lightgbm_global")})
+    cfg = fast_config.__class__(
+        **{**fast_config.__dict__, "models": ("seasonal_naive_7", "lightgbm_global")}
+    )
     fc = fit_forecast(frame, cfg).forecasts
     assert len(fc) == 3 * 14 and (fc["p50"] >= 0).all()
 
@@ -138,8 +145,9 @@ def test_series_by_sku_matches_from_group_dataframe():
     frame = seasonal_frame(["A", "B"], days=20)
     frame["quantity"] = frame["quantity"].astype(float)
     skus, ours = series_by_sku(frame, ["quantity"])
-    theirs = TimeSeries.from_group_dataframe(frame, group_cols="sku", time_col="date",
-                                             value_cols="quantity", freq="D")
+    theirs = TimeSeries.from_group_dataframe(
+        frame, group_cols="sku", time_col="date", value_cols="quantity", freq="D"
+    )
     assert skus == ["A", "B"]
     for a, b in zip(ours, theirs, strict=True):
         assert a.time_index.equals(b.time_index)

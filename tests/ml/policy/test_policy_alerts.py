@@ -25,11 +25,15 @@ T3 = pd.Timestamp("2026-01-04 06:00")
 
 
 def cond(*rows: tuple[str, str], qty: float = 10.0) -> pd.DataFrame:
-    return pd.DataFrame({
-        "sku": [r[0] for r in rows], "alert_type": [r[1] for r in rows],
-        "message": [f"{r[1]} for {r[0]}" for r in rows], "suggested_order_qty": qty,
-        "projected_stockout_date": pd.NaT,
-    })
+    return pd.DataFrame(
+        {
+            "sku": [r[0] for r in rows],
+            "alert_type": [r[1] for r in rows],
+            "message": [f"{r[1]} for {r[0]}" for r in rows],
+            "suggested_order_qty": qty,
+            "projected_stockout_date": pd.NaT,
+        }
+    )
 
 
 def live(alerts: pd.DataFrame) -> pd.DataFrame:
@@ -37,15 +41,19 @@ def live(alerts: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_first_run_opens_alerts_with_deterministic_ids() -> None:
-    alerts = update_alerts(None, cond(("a", "below_reorder_point"),
-                                      ("a", "stockout_before_replenishment")), T0)
+    alerts = update_alerts(
+        None, cond(("a", "below_reorder_point"), ("a", "stockout_before_replenishment")), T0
+    )
     assert list(alerts.columns[: len(ALERT_COLUMNS)]) == ALERT_COLUMNS
     assert alerts["status"].tolist() == ["open", "open"]
     assert alerts.set_index("alert_type")["severity"].to_dict() == {
-        "below_reorder_point": "warning", "stockout_before_replenishment": "critical"}
+        "below_reorder_point": "warning",
+        "stockout_before_replenishment": "critical",
+    }
     assert alerts.loc[0, "alert_id"] == make_alert_id("a", "below_reorder_point", T0)
-    again = update_alerts(None, cond(("a", "below_reorder_point"),
-                                     ("a", "stockout_before_replenishment")), T0)
+    again = update_alerts(
+        None, cond(("a", "below_reorder_point"), ("a", "stockout_before_replenishment")), T0
+    )
     assert again["alert_id"].tolist() == alerts["alert_id"].tolist()
 
 
@@ -85,8 +93,11 @@ def test_acknowledged_is_kept_while_condition_holds() -> None:
     assert row["suggested_order_qty"] == 99.0  # payload still refreshed
     # Condition clears: the lifecycle moves on to resolved, keeping who acknowledged it.
     third = update_alerts(second, cond(), T2)
-    assert (third.loc[0, "status"], third.loc[0, "resolved_by"],
-            third.loc[0, "acknowledged_by"]) == ("resolved", "system", "maria")
+    assert (
+        third.loc[0, "status"],
+        third.loc[0, "resolved_by"],
+        third.loc[0, "acknowledged_by"],
+    ) == ("resolved", "system", "maria")
 
 
 def test_planner_resolution_is_never_overwritten_nor_reopened() -> None:
@@ -100,8 +111,7 @@ def test_planner_resolution_is_never_overwritten_nor_reopened() -> None:
     assert (row["status"], row["resolved_by"], row["resolved_at"]) == ("resolved", "maria", T0)
     assert row["suggested_order_qty"] == 10.0
     # Once the condition clears and comes back, it is a new event: a new alert opens.
-    fourth = update_alerts(update_alerts(third, cond(), T2), cond(("a", "below_reorder_point")),
-                           T3)
+    fourth = update_alerts(update_alerts(third, cond(), T2), cond(("a", "below_reorder_point")), T3)
     assert fourth.sort_values("created_at")["status"].tolist() == ["resolved", "open"]
     assert fourth.sort_values("created_at").iloc[0]["resolved_by"] == "maria"
 
@@ -111,8 +121,10 @@ def test_planner_actions_need_a_name_and_only_touch_live_alerts() -> None:
     with pytest.raises(ValueError):
         acknowledge(first, first.loc[0, "alert_id"], by="system", now=T0)
     gone = update_alerts(first, cond(), T1)
-    assert acknowledge(gone, gone.loc[0, "alert_id"], by="maria", now=T2).loc[
-        0, "status"] == "resolved"
+    assert (
+        acknowledge(gone, gone.loc[0, "alert_id"], by="maria", now=T2).loc[0, "status"]
+        == "resolved"
+    )
 
 
 def test_unknown_alert_type_rejected() -> None:
@@ -121,20 +133,28 @@ def test_unknown_alert_type_rejected() -> None:
 
 
 def test_conditions_from_recommendations() -> None:
-    items = pd.DataFrame({
-        "sku": ["low", "fine", "excess", "risky"],
-        "avg_daily_demand": [10.0, 10.0, 1.0, 10.0], "demand_std": [3.0, 3.0, 1.0, 3.0],
-        "lead_time_mean": [10.0, 10.0, 10.0, 10.0], "on_hand": [20.0, 300.0, 500.0, 300.0],
-        "backorder_risk": [0.1, 0.1, 0.0, 0.9],
-    })
+    items = pd.DataFrame(
+        {
+            "sku": ["low", "fine", "excess", "risky"],
+            "avg_daily_demand": [10.0, 10.0, 1.0, 10.0],
+            "demand_std": [3.0, 3.0, 1.0, 3.0],
+            "lead_time_mean": [10.0, 10.0, 10.0, 10.0],
+            "on_hand": [20.0, 300.0, 500.0, 300.0],
+            "backorder_risk": [0.1, 0.1, 0.0, 0.9],
+        }
+    )
     recs = build_recommendations(items, PolicyConfig(review_period_days=7), as_of="2026-01-01")
     found = alert_conditions(recs, PolicyConfig(excess_stock_days=60))
     got = set(zip(found["sku"], found["alert_type"], strict=True))
     # low: IP 20 < s (~ 10 * 17 + SS); cumulative demand 10, 20, 30 first exceeds 20 on the
     # 3rd day (Jan 4), before an order placed Jan 1 arrives (Jan 11).
     # excess: 500 > S (~ 17 + SS) + 60 days * 1. risky: backorder risk 0.9 >= 0.5.
-    assert got == {("low", "below_reorder_point"), ("low", "stockout_before_replenishment"),
-                   ("excess", "excess_stock"), ("risky", "high_backorder_risk")}
+    assert got == {
+        ("low", "below_reorder_point"),
+        ("low", "stockout_before_replenishment"),
+        ("excess", "excess_stock"),
+        ("risky", "high_backorder_risk"),
+    }
     stockout = found[found["alert_type"] == "stockout_before_replenishment"].iloc[0]
     assert stockout["severity"] == "critical"
     assert stockout["projected_stockout_date"] == pd.Timestamp("2026-01-04")
@@ -142,10 +162,15 @@ def test_conditions_from_recommendations() -> None:
 
 def test_timezone_aware_rows_from_a_database_are_accepted() -> None:
     first = update_alerts(None, cond(("a", "below_reorder_point")), T0)
-    stored = first.assign(created_at=first["created_at"].dt.tz_localize("UTC"),
-                          updated_at=first["updated_at"].dt.tz_localize("UTC"))
-    second = update_alerts(stored, cond(("a", "below_reorder_point")),
-                           pd.Timestamp("2026-01-02 07:00", tz="Europe/Berlin"))
+    stored = first.assign(
+        created_at=first["created_at"].dt.tz_localize("UTC"),
+        updated_at=first["updated_at"].dt.tz_localize("UTC"),
+    )
+    second = update_alerts(
+        stored,
+        cond(("a", "below_reorder_point")),
+        pd.Timestamp("2026-01-02 07:00", tz="Europe/Berlin"),
+    )
     assert len(second) == 1 and second.loc[0, "created_at"] == T0
     gone = update_alerts(stored, cond(), pd.Timestamp("2026-01-02 07:00", tz="Europe/Berlin"))
     assert gone.loc[0, "resolved_at"] == T1  # 07:00 Berlin = 06:00 UTC

@@ -11,21 +11,36 @@ from ml.policy import lead_time_stats
 pytestmark = pytest.mark.unit
 
 
-def _po(sku: str, supplier: str, days: int, qty: float = 100.0, received: float = 100.0,
-        promised: float = 12.0) -> dict:
+def _po(
+    sku: str,
+    supplier: str,
+    days: int,
+    qty: float = 100.0,
+    received: float = 100.0,
+    promised: float = 12.0,
+) -> dict:
     order = pd.Timestamp("2026-01-01")
-    return {"sku": sku, "supplier_id": supplier, "order_date": order,
-            "received_date": order + pd.Timedelta(days=days), "quantity": qty,
-            "received_quantity": received, "promised_lead_time_days": promised}
+    return {
+        "sku": sku,
+        "supplier_id": supplier,
+        "order_date": order,
+        "received_date": order + pd.Timedelta(days=days),
+        "quantity": qty,
+        "received_quantity": received,
+        "promised_lead_time_days": promised,
+    }
 
 
 @pytest.fixture
 def orders() -> pd.DataFrame:
     rows = [
-        _po("A", "V1", 10), _po("A", "V1", 12), _po("A", "V1", 14),  # 14 > 12: late
+        _po("A", "V1", 10),
+        _po("A", "V1", 12),
+        _po("A", "V1", 14),  # 14 > 12: late
         _po("A", "V1", 10, received=50.0),  # half delivered: 10 + 0.5 * 12 = 16 effective
         _po("A", "V1", 8),
-        _po("B", "V1", 20), _po("B", "V1", 20),
+        _po("B", "V1", 20),
+        _po("B", "V1", 20),
         _po("C", "V2", 30),
     ]
     open_po = _po("A", "V1", 0)
@@ -46,11 +61,18 @@ def test_pair_level_with_partial_and_late(orders: pd.DataFrame) -> None:
 
 
 def test_fallbacks_supplier_then_stated_then_default(orders: pd.DataFrame) -> None:
-    suppliers = pd.DataFrame({"supplier_id": ["V2"], "lead_time_days": [20.0],
-                              "lead_time_std_days": [np.nan]})
+    suppliers = pd.DataFrame(
+        {"supplier_id": ["V2"], "lead_time_days": [20.0], "lead_time_std_days": [np.nan]}
+    )
     pairs = pd.DataFrame({"sku": ["B", "C", "D"], "supplier_id": ["V1", "V2", "V9"]})
-    stats = lead_time_stats(orders, pairs=pairs, suppliers=suppliers, min_receipts=5,
-                            default_lead_time_days=14.0, default_cv=0.25).set_index("sku")
+    stats = lead_time_stats(
+        orders,
+        pairs=pairs,
+        suppliers=suppliers,
+        min_receipts=5,
+        default_lead_time_days=14.0,
+        default_cv=0.25,
+    ).set_index("sku")
     # B has 2 receipts -> supplier V1 over all 7: (10+12+14+16+8+20+20) / 7 = 100 / 7
     assert stats.loc["B", "lead_time_source"] == "supplier"
     assert stats.loc["B", "lead_time_mean"] == pytest.approx(100 / 7)
@@ -74,7 +96,8 @@ def test_min_receipts_is_configurable(orders: pd.DataFrame) -> None:
 
 def test_expected_date_stands_in_for_promised_lead_time() -> None:
     po = pd.DataFrame([_po("A", "V1", 15, promised=np.nan)]).assign(
-        expected_date=pd.Timestamp("2026-01-11"))
+        expected_date=pd.Timestamp("2026-01-11")
+    )
     stats = lead_time_stats(po, min_receipts=1).iloc[0]
     # promised = Jan 11 - Jan 1 = 10 days; received after 15 -> late.
     assert stats["n_late"] == 1

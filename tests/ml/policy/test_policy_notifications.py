@@ -20,8 +20,13 @@ T1 = pd.Timestamp("2026-01-02 06:00")
 
 
 def alerts_one_open() -> pd.DataFrame:
-    cond = pd.DataFrame({"sku": ["a", "b"], "alert_type": ["below_reorder_point", "excess_stock"],
-                         "message": ["low", "too much"]})
+    cond = pd.DataFrame(
+        {
+            "sku": ["a", "b"],
+            "alert_type": ["below_reorder_point", "excess_stock"],
+            "message": ["low", "too much"],
+        }
+    )
     return update_alerts(None, cond, T0)
 
 

@@ -40,20 +40,22 @@ def test_eoq_by_hand() -> None:
     # sqrt(2 * 1200 * 50 / 3) = sqrt(40000) = 200; no holding cost -> 0 (no lot floor).
     np.testing.assert_allclose(
         economic_order_quantity([1200.0, 1200.0, 0.0], [50.0, 50.0, 50.0], [3.0, 0.0, 3.0]),
-        [200.0, 0.0, 0.0])
+        [200.0, 0.0, 0.0],
+    )
 
 
 @pytest.mark.parametrize(
     ("qty", "moq", "pack", "expected"),
     [
-        (37, 50, 12, 60),    # max(37, 50) = 50 -> ceil(50 / 12) = 5 packs -> 60
-        (37, 0, 12, 48),     # ceil(37 / 12) = 4 packs -> 48
-        (48, 0, 12, 48),     # already whole packs
-        (3.2, 0, 1, 4),      # whole units
-        (0, 50, 12, 0),      # nothing needed: MOQ does not force an order
+        (37, 50, 12, 60),  # max(37, 50) = 50 -> ceil(50 / 12) = 5 packs -> 60
+        (37, 0, 12, 48),  # ceil(37 / 12) = 4 packs -> 48
+        (48, 0, 12, 48),  # already whole packs
+        (3.2, 0, 1, 4),  # whole units
+        (0, 50, 12, 0),  # nothing needed: MOQ does not force an order
         (130, 100, np.nan, 130),  # missing pack size means single units
         (24.0000000001, 0, 12, 24),  # float noise does not add a pack
-    ])
+    ],
+)
 def test_round_order_quantity(qty: float, moq: float, pack: float, expected: float) -> None:
     assert round_order_quantity(qty, moq, pack) == expected
 
@@ -74,10 +76,23 @@ def test_projected_stockout_date() -> None:
 
 
 def _item(**kw: object) -> pd.DataFrame:
-    base = {"sku": "S1", "avg_daily_demand": 10.0, "demand_std": 3.0, "lead_time_mean": 7.0,
-            "lead_time_std": 0.0, "on_hand": 50.0, "on_order": 30.0, "backordered": 5.0,
-            "abc_class": "A", "supplier_id": "V1", "unit_cost": 2.0, "unit_price": 5.0,
-            "min_order_qty": 100.0, "pack_size": 12.0, "order_cost": 50.0}
+    base = {
+        "sku": "S1",
+        "avg_daily_demand": 10.0,
+        "demand_std": 3.0,
+        "lead_time_mean": 7.0,
+        "lead_time_std": 0.0,
+        "on_hand": 50.0,
+        "on_order": 30.0,
+        "backordered": 5.0,
+        "abc_class": "A",
+        "supplier_id": "V1",
+        "unit_cost": 2.0,
+        "unit_price": 5.0,
+        "min_order_qty": 100.0,
+        "pack_size": 12.0,
+        "order_cost": 50.0,
+    }
     base.update(kw)
     return pd.DataFrame([base])
 
@@ -88,8 +103,9 @@ def test_recommendation_by_hand() -> None:
     # s = 10 * 14 + 23.0533 = 163.0533 = S (no EOQ); IP = 50 + 30 - 5 = 75 <= s
     # raw = 163.0533 - 75 = 88.05 -> MOQ 100 -> ceil(100 / 12) = 9 packs = 108
     # stockout: cumulative 10/day first exceeds 75 on day 8 -> 2026-01-09
-    rec = build_recommendations(_item(), PolicyConfig(review_period_days=7),
-                                as_of="2026-01-01").iloc[0]
+    rec = build_recommendations(
+        _item(), PolicyConfig(review_period_days=7), as_of="2026-01-01"
+    ).iloc[0]
     assert rec["service_level"] == 0.98
     assert rec["safety_stock"] == pytest.approx(23.0533, abs=1e-3)
     assert rec["reorder_point"] == pytest.approx(163.0533, abs=1e-3)
@@ -105,8 +121,7 @@ def test_recommendation_fixed_factor_with_eoq() -> None:
     # SS = 10 * 7 * 0.5 = 35; s = 10 * (7 + 0) + 35 = 105
     # EOQ = sqrt(2 * 3650 * 50 / (0.25 * 2)) = sqrt(730000) = 854.4; S = 105 + 854.4 = 959.4
     # IP 75 -> raw 884.4 -> ceil(884.4 / 12) = 74 packs = 888
-    cfg = PolicyConfig(method="fixed_factor", safety_factor=0.5, review_period_days=0,
-                       use_eoq=True)
+    cfg = PolicyConfig(method="fixed_factor", safety_factor=0.5, review_period_days=0, use_eoq=True)
     rec = build_recommendations(_item(), cfg, as_of="2026-01-01").iloc[0]
     assert rec["safety_stock"] == pytest.approx(35.0)
     assert rec["eoq"] == pytest.approx(854.4004, abs=1e-3)
@@ -118,9 +133,16 @@ def test_recommendation_forecast_method_and_fallback() -> None:
     levels = (0.1, 0.5, 0.9, 0.99)
     dates = pd.date_range("2026-01-02", periods=30)
     q = stats.norm.ppf(levels, loc=10, scale=3)
-    fc = pd.DataFrame([{"sku": "S1", "date": d, **{f"p{int(lv * 100)}": v
-                                                  for lv, v in zip(levels, q, strict=True)}}
-                       for d in dates])
+    fc = pd.DataFrame(
+        [
+            {
+                "sku": "S1",
+                "date": d,
+                **{f"p{int(lv * 100)}": v for lv, v in zip(levels, q, strict=True)},
+            }
+            for d in dates
+        ]
+    )
     items = pd.concat([_item(), _item(sku="S2")], ignore_index=True)
     cfg = PolicyConfig(method="forecast", review_period_days=7)
     recs = build_recommendations(items, cfg, forecasts=fc, as_of="2026-01-01")
@@ -137,8 +159,7 @@ def test_recommendation_forecast_method_and_fallback() -> None:
 
 
 def test_recommendation_no_stockout_within_horizon() -> None:
-    rec = build_recommendations(_item(on_hand=5000.0), as_of="2026-01-01",
-                                horizon_days=30).iloc[0]
+    rec = build_recommendations(_item(on_hand=5000.0), as_of="2026-01-01", horizon_days=30).iloc[0]
     assert pd.isna(rec["projected_stockout_date"])
     assert rec["suggested_order_qty"] == 0.0
     assert rec["expected_shortage"] == pytest.approx(0.0, abs=1e-6)
@@ -146,5 +167,13 @@ def test_recommendation_no_stockout_within_horizon() -> None:
 
 def test_recommendations_require_columns() -> None:
     with pytest.raises(ValueError, match="on_hand"):
-        build_recommendations(pd.DataFrame({"sku": ["a"], "avg_daily_demand": [1.0],
-                                            "demand_std": [1.0], "lead_time_mean": [3.0]}))
+        build_recommendations(
+            pd.DataFrame(
+                {
+                    "sku": ["a"],
+                    "avg_daily_demand": [1.0],
+                    "demand_std": [1.0],
+                    "lead_time_mean": [3.0],
+                }
+            )
+        )

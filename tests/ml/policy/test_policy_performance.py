@@ -31,16 +31,25 @@ LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 
 def _items(rng: np.random.Generator) -> pd.DataFrame:
     d = rng.gamma(1.5, 4.0, N_SKUS)
-    return pd.DataFrame({
-        "sku": [f"S{i:05d}" for i in range(N_SKUS)], "avg_daily_demand": d,
-        "demand_std": np.sqrt(d) * 1.3, "lead_time_mean": rng.integers(3, 30, N_SKUS) * 1.0,
-        "lead_time_std": rng.uniform(0, 4, N_SKUS), "on_hand": rng.uniform(0, 200, N_SKUS),
-        "on_order": rng.uniform(0, 50, N_SKUS), "category": rng.choice(["x", "y"], N_SKUS),
-        "abc_class": rng.choice(list("ABC"), N_SKUS),
-        "supplier_id": rng.choice([f"V{i}" for i in range(50)], N_SKUS),
-        "unit_cost": rng.uniform(1, 50, N_SKUS), "min_order_qty": 10.0, "pack_size": 6.0,
-        "order_cost": 20.0, "backorder_risk": rng.uniform(0, 1, N_SKUS),
-    })
+    return pd.DataFrame(
+        {
+            "sku": [f"S{i:05d}" for i in range(N_SKUS)],
+            "avg_daily_demand": d,
+            "demand_std": np.sqrt(d) * 1.3,
+            "lead_time_mean": rng.integers(3, 30, N_SKUS) * 1.0,
+            "lead_time_std": rng.uniform(0, 4, N_SKUS),
+            "on_hand": rng.uniform(0, 200, N_SKUS),
+            "on_order": rng.uniform(0, 50, N_SKUS),
+            "category": rng.choice(["x", "y"], N_SKUS),
+            "abc_class": rng.choice(list("ABC"), N_SKUS),
+            "supplier_id": rng.choice([f"V{i}" for i in range(50)], N_SKUS),
+            "unit_cost": rng.uniform(1, 50, N_SKUS),
+            "min_order_qty": 10.0,
+            "pack_size": 6.0,
+            "order_cost": 20.0,
+            "backorder_risk": rng.uniform(0, 1, N_SKUS),
+        }
+    )
 
 
 def test_recommendations_and_alerts_for_10k_skus_well_under_60s() -> None:
@@ -53,8 +62,7 @@ def test_recommendations_and_alerts_for_10k_skus_well_under_60s() -> None:
     fc = pd.DataFrame(q, columns=[f"p{round(lv * 100)}" for lv in LEVELS])
     fc.insert(0, "date", np.tile(dates, N_SKUS))
     fc.insert(0, "sku", np.repeat(items["sku"].to_numpy(), days))
-    cfg = PolicyConfig(method="forecast", category_methods={"y": "service_level"},
-                       use_eoq=True)
+    cfg = PolicyConfig(method="forecast", category_methods={"y": "service_level"}, use_eoq=True)
 
     started = time.perf_counter()
     recs = build_recommendations(items, cfg, fc, as_of="2026-01-01")
@@ -83,9 +91,16 @@ def test_simulator_10k_skus_90_days_in_seconds(kind: str) -> None:
     else:
         policy = ServiceLevelPolicy(0.95)
     started = time.perf_counter()
-    out = simulate_policy(policy, demand, items["lead_time_mean"], items["lead_time_std"],
-                          unit_cost=items["unit_cost"], history=history,
-                          demand_class=classify_demand(history), seed=1)
+    out = simulate_policy(
+        policy,
+        demand,
+        items["lead_time_mean"],
+        items["lead_time_std"],
+        unit_cost=items["unit_cost"],
+        history=history,
+        demand_class=classify_demand(history),
+        seed=1,
+    )
     elapsed = time.perf_counter() - started
     assert 0.9 < out.iloc[0]["fill_rate"] <= 1.0
     assert elapsed < 30.0, f"simulation took {elapsed:.1f}s"

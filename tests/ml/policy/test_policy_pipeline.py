@@ -25,33 +25,63 @@ AS_OF = pd.Timestamp("2026-03-31")
 
 def test_sales_and_orders_to_alerts_and_outbox() -> None:
     days = pd.date_range(end=AS_OF, periods=28)
-    sales = pd.concat([
-        pd.DataFrame({"sku": "fast", "date": days, "quantity": 20.0}),
-        pd.DataFrame({"sku": "slow", "date": days[::7], "quantity": 7.0}),
-    ])
-    orders = pd.DataFrame({
-        "sku": ["fast"] * 3, "supplier_id": ["V1"] * 3,
-        "order_date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
-        "received_date": pd.to_datetime(["2026-01-06", "2026-02-08", "2026-03-07"]),
-        "quantity": [100.0, 100.0, 100.0], "received_quantity": [100.0, 100.0, 100.0],
-        "expected_date": pd.to_datetime(["2026-01-06", "2026-02-06", "2026-03-06"]),
-    })
-    products = pd.DataFrame({"sku": ["fast", "slow"], "supplier_id": ["V1", "V2"],
-                             "unit_cost": [2.0, 10.0], "unit_price": [5.0, 25.0],
-                             "pack_size": [10.0, 1.0], "category": ["dry", "dry"]})
-    suppliers = pd.DataFrame({"supplier_id": ["V1", "V2"], "lead_time_days": [4.0, 10.0],
-                              "min_order_qty": [50.0, 0.0], "lead_time_std_days": [1.0, 2.0]})
-    inventory = pd.DataFrame({"sku": ["fast", "slow"], "on_hand": [30.0, 100.0],
-                              "on_order": [0.0, 0.0], "backordered": [0.0, 0.0]})
+    sales = pd.concat(
+        [
+            pd.DataFrame({"sku": "fast", "date": days, "quantity": 20.0}),
+            pd.DataFrame({"sku": "slow", "date": days[::7], "quantity": 7.0}),
+        ]
+    )
+    orders = pd.DataFrame(
+        {
+            "sku": ["fast"] * 3,
+            "supplier_id": ["V1"] * 3,
+            "order_date": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "received_date": pd.to_datetime(["2026-01-06", "2026-02-08", "2026-03-07"]),
+            "quantity": [100.0, 100.0, 100.0],
+            "received_quantity": [100.0, 100.0, 100.0],
+            "expected_date": pd.to_datetime(["2026-01-06", "2026-02-06", "2026-03-06"]),
+        }
+    )
+    products = pd.DataFrame(
+        {
+            "sku": ["fast", "slow"],
+            "supplier_id": ["V1", "V2"],
+            "unit_cost": [2.0, 10.0],
+            "unit_price": [5.0, 25.0],
+            "pack_size": [10.0, 1.0],
+            "category": ["dry", "dry"],
+        }
+    )
+    suppliers = pd.DataFrame(
+        {
+            "supplier_id": ["V1", "V2"],
+            "lead_time_days": [4.0, 10.0],
+            "min_order_qty": [50.0, 0.0],
+            "lead_time_std_days": [1.0, 2.0],
+        }
+    )
+    inventory = pd.DataFrame(
+        {
+            "sku": ["fast", "slow"],
+            "on_hand": [30.0, 100.0],
+            "on_order": [0.0, 0.0],
+            "backordered": [0.0, 0.0],
+        }
+    )
 
     stats = demand_stats(sales, AS_OF, window_days=28)
     lead = lead_time_stats(orders, products[["sku", "supplier_id"]], suppliers, min_receipts=3)
     # fast: lead times 5, 7, 6 -> mean 6 from its own receipts; slow: V2's stated 10 +- 2.
     assert lead.set_index("sku")["lead_time_source"].to_dict() == {
-        "fast": "sku_supplier", "slow": "stated"}
-    items = (products.merge(stats, on="sku").merge(lead, on=["sku", "supplier_id"])
-             .merge(inventory, on="sku")
-             .merge(suppliers[["supplier_id", "min_order_qty"]], on="supplier_id"))
+        "fast": "sku_supplier",
+        "slow": "stated",
+    }
+    items = (
+        products.merge(stats, on="sku")
+        .merge(lead, on=["sku", "supplier_id"])
+        .merge(inventory, on="sku")
+        .merge(suppliers[["supplier_id", "min_order_qty"]], on="supplier_id")
+    )
     items["abc_class"] = abc_classes(items["avg_daily_demand"] * items["unit_price"]).to_numpy()
     recs = build_recommendations(items, PolicyConfig(review_period_days=7), as_of=AS_OF)
     fast = recs.set_index("sku").loc["fast"]
@@ -67,14 +97,22 @@ def test_sales_and_orders_to_alerts_and_outbox() -> None:
     assert supplier_summary(lines).loc[0, "supplier_id"] == "V1"
     alerts = update_alerts(None, alert_conditions(recs), AS_OF + pd.Timedelta(hours=6))
     assert {"below_reorder_point", "stockout_before_replenishment"} <= set(
-        alerts.loc[alerts["sku"] == "fast", "alert_type"])
+        alerts.loc[alerts["sku"] == "fast", "alert_type"]
+    )
     outbox = plan_notifications(alerts, None, ["email"], AS_OF)
     assert set(outbox["alert_id"]) == set(alerts.loc[alerts["severity"] != "info", "alert_id"])
 
 
 def test_missing_lead_time_falls_back_to_default() -> None:
-    items = pd.DataFrame({"sku": ["x"], "avg_daily_demand": [1.0], "demand_std": [0.0],
-                          "lead_time_mean": [float("nan")], "on_hand": [0.0]})
+    items = pd.DataFrame(
+        {
+            "sku": ["x"],
+            "avg_daily_demand": [1.0],
+            "demand_std": [0.0],
+            "lead_time_mean": [float("nan")],
+            "on_hand": [0.0],
+        }
+    )
     rec = build_recommendations(items, PolicyConfig(review_period_days=0), as_of=AS_OF).iloc[0]
     # 14 days +- 3.5: s = 14 + z(0.95) * sqrt(0 + 1 * 3.5^2) = 14 + 1.644854 * 3.5 = 19.757
     assert rec["lead_time_mean"] == 14.0

@@ -32,7 +32,7 @@ def real_demand(store_item_sales_path: Path) -> tuple[np.ndarray, np.ndarray]:
     wide = sales.pivot_table(index=["store", "item"], columns="date", values="sales")
     cut = wide.columns.get_loc(REPLAY_START)
     values = wide.to_numpy(dtype=float)
-    return values[:, :cut], values[:, cut: cut + REPLAY_DAYS]
+    return values[:, :cut], values[:, cut : cut + REPLAY_DAYS]
 
 
 def _seasonal_issues(history: np.ndarray, demand: np.ndarray) -> list[ForecastIssue]:
@@ -61,15 +61,19 @@ def test_real_demand_trade_off_and_forecast_policy(
     lead_mean = np.full(n, 7.0)
     lead_std = np.full(n, 2.0)
     common = {"history": history, "review_period_days": 7, "seed": 0}
-    curve = sweep(ServiceLevelPolicy, [0.8, 0.9, 0.95, 0.98], demand, lead_mean, lead_std,
-                  **common)
+    curve = sweep(ServiceLevelPolicy, [0.8, 0.9, 0.95, 0.98], demand, lead_mean, lead_std, **common)
     assert curve["fill_rate"].is_monotonic_increasing
     assert curve["avg_inventory_value"].is_monotonic_increasing
     assert curve["fill_rate"].iloc[-1] > 0.97
 
     forecast = simulate_policy(
-        ForecastPolicy(0.95, _seasonal_issues(history, demand), LEVELS), demand, lead_mean,
-        lead_std, demand_class=classify_demand(history), **common)
+        ForecastPolicy(0.95, _seasonal_issues(history, demand), LEVELS),
+        demand,
+        lead_mean,
+        lead_std,
+        demand_class=classify_demand(history),
+        **common,
+    )
     overall = forecast[forecast["segment"] == "all"].iloc[0]
     rolling = curve[curve["value"] == 0.95].iloc[0]
     # Both policies at 95 % CSL serve well over 95 % of real demand in the held-out quarter.

@@ -25,8 +25,9 @@ LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 
 
 @pytest.mark.parametrize(
-    ("level", "z"), [(0.5, 0.0), (0.90, 1.281552), (0.95, 1.644854), (0.98, 2.053749),
-                     (0.99, 2.326348)])
+    ("level", "z"),
+    [(0.5, 0.0), (0.90, 1.281552), (0.95, 1.644854), (0.98, 2.053749), (0.99, 2.326348)],
+)
 def test_z_values(level: float, z: float) -> None:
     assert z_value(level) == pytest.approx(z, abs=1e-6)
 
@@ -133,8 +134,9 @@ def test_sample_paths_agree_with_exact_quantile() -> None:
     assert res.quantile[0] == pytest.approx(stats.gamma.ppf(0.98, 14, scale=5), rel=0.03)
     assert res.quantile[1] == pytest.approx(stats.gamma.ppf(0.90, 14, scale=5), rel=0.03)
     again = safety_stock_sample_paths(paths, [0.98, 0.9], [7.0, 7.0], 2.0, seed=1)
-    assert np.array_equal(again.quantile,
-                          safety_stock_sample_paths(paths, [0.98, 0.9], 7.0, 2.0, seed=1).quantile)
+    assert np.array_equal(
+        again.quantile, safety_stock_sample_paths(paths, [0.98, 0.9], 7.0, 2.0, seed=1).quantile
+    )
 
 
 def test_gamma_expected_shortage() -> None:
@@ -147,8 +149,12 @@ def test_gamma_expected_shortage() -> None:
 
 
 def test_config_resolution_sku_over_category_over_global() -> None:
-    cfg = PolicyConfig(method="service_level", category_methods={"fresh": "forecast"},
-                       sku_methods={"X": "fixed_factor"}, sku_service_levels={"Y": 0.999})
+    cfg = PolicyConfig(
+        method="service_level",
+        category_methods={"fresh": "forecast"},
+        sku_methods={"X": "fixed_factor"},
+        sku_service_levels={"Y": 0.999},
+    )
     skus = pd.Series(["X", "Y", "Z"])
     cats = pd.Series(["fresh", "fresh", "dry"])
     assert cfg.method_for(skus, cats).tolist() == ["fixed_factor", "forecast", "service_level"]

@@ -29,8 +29,9 @@ def test_perfect_information_gives_full_fill_rate(review: int, policy: object) -
     n, days = 4, 60
     demand = np.full((n, days), 10.0)
     history = np.full((n, 28), 10.0)
-    out = simulate_policy(policy, demand, 5.0, 0.0, review_period_days=review,
-                          history=history, seed=0)
+    out = simulate_policy(
+        policy, demand, 5.0, 0.0, review_period_days=review, history=history, seed=0
+    )
     row = out.iloc[0]
     assert row["fill_rate"] == 1.0
     assert row["cycle_service_level"] == 1.0
@@ -44,8 +45,9 @@ def test_perfect_forecast_policy_gives_full_fill_rate() -> None:
     levels = (0.1, 0.5, 0.9)
     issues = [ForecastIssue(start, np.full((n, 30, 3), 8.0)) for start in range(0, days, 7)]
     policy = ForecastPolicy(0.98, issues, levels)
-    out = simulate_policy(policy, demand, 4.0, 0.0, review_period_days=7,
-                          history=np.full((n, 14), 8.0))
+    out = simulate_policy(
+        policy, demand, 4.0, 0.0, review_period_days=7, history=np.full((n, 14), 8.0)
+    )
     assert out.iloc[0]["fill_rate"] == 1.0
 
 
@@ -62,16 +64,30 @@ def _noisy(n: int = 300, days: int = 120, seed: int = 5) -> dict:
 
 def test_higher_service_level_gives_higher_fill_rate_and_inventory() -> None:
     data = _noisy()
-    curve = sweep(ServiceLevelPolicy, [0.80, 0.90, 0.95, 0.99], data["demand"],
-                  data["lead_time_mean"], data["lead_time_std"], history=data["history"],
-                  review_period_days=7, seed=3)
+    curve = sweep(
+        ServiceLevelPolicy,
+        [0.80, 0.90, 0.95, 0.99],
+        data["demand"],
+        data["lead_time_mean"],
+        data["lead_time_std"],
+        history=data["history"],
+        review_period_days=7,
+        seed=3,
+    )
     assert curve["value"].tolist() == [0.80, 0.90, 0.95, 0.99]
     assert curve["fill_rate"].is_monotonic_increasing
     assert curve["avg_inventory_value"].is_monotonic_increasing
     assert curve["fill_rate"].iloc[-1] > curve["fill_rate"].iloc[0] + 0.01
     # Safety factor sweep behaves the same way.
-    factors = sweep(FixedFactorPolicy, [0.0, 0.5, 1.0], data["demand"], data["lead_time_mean"],
-                    data["lead_time_std"], history=data["history"], seed=3)
+    factors = sweep(
+        FixedFactorPolicy,
+        [0.0, 0.5, 1.0],
+        data["demand"],
+        data["lead_time_mean"],
+        data["lead_time_std"],
+        history=data["history"],
+        seed=3,
+    )
     assert factors["fill_rate"].is_monotonic_increasing
     assert factors["avg_inventory_value"].is_monotonic_increasing
 
@@ -82,19 +98,26 @@ def test_forecast_policy_beats_nothing_and_reports_per_class() -> None:
     mean = data["history"].mean(axis=1)
     levels = (0.1, 0.5, 0.9, 0.99)
     quantiles = stats.poisson.ppf(np.array(levels)[None, None, :], mean[:, None, None])
-    issues = [ForecastIssue(s, np.broadcast_to(quantiles, (n, 28, 4)).astype(float))
-              for s in range(0, 60, 7)]
+    issues = [
+        ForecastIssue(s, np.broadcast_to(quantiles, (n, 28, 4)).astype(float))
+        for s in range(0, 60, 7)
+    ]
     classes = classify_demand(data["history"])
-    out = simulate_policy(ForecastPolicy(0.95, issues, levels), data["demand"],
-                          data["lead_time_mean"], data["lead_time_std"],
-                          history=data["history"], demand_class=classes, seed=2)
+    out = simulate_policy(
+        ForecastPolicy(0.95, issues, levels),
+        data["demand"],
+        data["lead_time_mean"],
+        data["lead_time_std"],
+        history=data["history"],
+        demand_class=classes,
+        seed=2,
+    )
     overall = out[out["segment"] == "all"].iloc[0]
     assert 0.9 < overall["fill_rate"] <= 1.0
     per_class = out[out["segment"] != "all"]
     assert per_class["skus"].sum() == n
     assert per_class["demand"].sum() == pytest.approx(overall["demand"])
-    assert set(per_class["segment"]) <= {"smooth", "erratic", "intermittent", "lumpy",
-                                         "no_demand"}
+    assert set(per_class["segment"]) <= {"smooth", "erratic", "intermittent", "lumpy", "no_demand"}
 
 
 def test_policy_never_sees_the_future() -> None:
@@ -134,18 +157,25 @@ def test_lead_time_draws_are_seeded_and_positive() -> None:
 
 
 def test_classify_demand() -> None:
-    history = np.array([
-        [5, 6, 5, 4, 5, 6, 5, 5],      # sells daily, steady: smooth
-        [0, 0, 0, 5, 0, 0, 0, 5],      # ADI 4, steady sizes: intermittent
-        [0, 0, 0, 1, 0, 0, 0, 40],     # ADI 4, erratic sizes: lumpy
-        [0] * 8,
-    ], dtype=float)
-    assert classify_demand(history).tolist() == ["smooth", "intermittent", "lumpy",
-                                                 "no_demand"]
+    history = np.array(
+        [
+            [5, 6, 5, 4, 5, 6, 5, 5],  # sells daily, steady: smooth
+            [0, 0, 0, 5, 0, 0, 0, 5],  # ADI 4, steady sizes: intermittent
+            [0, 0, 0, 1, 0, 0, 0, 40],  # ADI 4, erratic sizes: lumpy
+            [0] * 8,
+        ],
+        dtype=float,
+    )
+    assert classify_demand(history).tolist() == ["smooth", "intermittent", "lumpy", "no_demand"]
 
 
 def test_summary_frame_shape() -> None:
-    out = simulate_policy(ServiceLevelPolicy(0.9), np.ones((2, 10)), 2.0, unit_cost=[1.0, 3.0],
-                          history=np.ones((2, 5)))
+    out = simulate_policy(
+        ServiceLevelPolicy(0.9),
+        np.ones((2, 10)),
+        2.0,
+        unit_cost=[1.0, 3.0],
+        history=np.ones((2, 5)),
+    )
     assert isinstance(out, pd.DataFrame) and out["segment"].tolist() == ["all"]
     assert out.loc[0, "avg_inventory_value"] > 0

@@ -12,15 +12,18 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture
 def recs() -> pd.DataFrame:
-    return pd.DataFrame({
-        "sku": ["a", "b", "c", "d", "e"],
-        "supplier_id": ["V1", "V1", "V2", "V2", "V3"],
-        "suggested_order_qty": [10.0, 10.0, 10.0, 10.0, 0.0],
-        "order_value": [100.0, 500.0, 50.0, 300.0, 0.0],
-        "expected_lost_revenue": [200.0, 600.0, 150.0, 30.0, 999.0],
-        "projected_stockout_date": pd.to_datetime(["2026-01-05", None, "2026-01-03", None,
-                                                   "2026-01-02"]),
-    })
+    return pd.DataFrame(
+        {
+            "sku": ["a", "b", "c", "d", "e"],
+            "supplier_id": ["V1", "V1", "V2", "V2", "V3"],
+            "suggested_order_qty": [10.0, 10.0, 10.0, 10.0, 0.0],
+            "order_value": [100.0, 500.0, 50.0, 300.0, 0.0],
+            "expected_lost_revenue": [200.0, 600.0, 150.0, 30.0, 999.0],
+            "projected_stockout_date": pd.to_datetime(
+                ["2026-01-05", None, "2026-01-03", None, "2026-01-02"]
+            ),
+        }
+    )
 
 
 def test_ranked_by_lost_revenue_without_budget(recs: pd.DataFrame) -> None:

@@ -22,21 +22,35 @@ pytestmark = pytest.mark.integration
 
 
 def _rows(n: int = 3, channel: str = "email") -> pd.DataFrame:
-    rows = pd.DataFrame({
-        "notification_id": [f"n{i}" for i in range(n)], "alert_id": [f"a{i}" for i in range(n)],
-        "state": "open", "channel": channel, "sku": [f"SKU-{i}" for i in range(n)],
-        "alert_type": "below_reorder_point",
-        "severity": ["critical"] + ["warning"] * (n - 1),
-        "message": "Inventory position 3 is at or below the reorder point 9",
-        "created_at": pd.Timestamp("2024-01-01"), "attempts": 0, "last_error": None,
-        "last_attempt_at": pd.NaT, "sent_at": pd.NaT})
+    rows = pd.DataFrame(
+        {
+            "notification_id": [f"n{i}" for i in range(n)],
+            "alert_id": [f"a{i}" for i in range(n)],
+            "state": "open",
+            "channel": channel,
+            "sku": [f"SKU-{i}" for i in range(n)],
+            "alert_type": "below_reorder_point",
+            "severity": ["critical"] + ["warning"] * (n - 1),
+            "message": "Inventory position 3 is at or below the reorder point 9",
+            "created_at": pd.Timestamp("2024-01-01"),
+            "attempts": 0,
+            "last_error": None,
+            "last_attempt_at": pd.NaT,
+            "sent_at": pd.NaT,
+        }
+    )
     return rows[OUTBOX_COLUMNS]
 
 
 def _email(port: int, **kwargs: Any) -> EmailConfig:
-    return EmailConfig(host="127.0.0.1", port=port, sender="stockcast@example.com",
-                       recipients=("planner@example.com",), timeout_s=5,
-                       **{"starttls": False, **kwargs})
+    return EmailConfig(
+        host="127.0.0.1",
+        port=port,
+        sender="stockcast@example.com",
+        recipients=("planner@example.com",),
+        timeout_s=5,
+        **{"starttls": False, **kwargs},
+    )
 
 
 def test_email_digest_plain_smtp(smtp_server: Any) -> None:
@@ -59,8 +73,7 @@ def test_email_with_login(smtp_server: Any) -> None:
 
 def test_email_with_starttls_and_login(smtp_server: Any, tls_files: tuple[Path, Path]) -> None:
     sink, port = smtp_server(auth=("bot", "s3cret"), tls=tls_files)
-    cfg = _email(port, starttls=True, username="bot", password="s3cret",
-                 ca_file=str(tls_files[0]))
+    cfg = _email(port, starttls=True, username="bot", password="s3cret", ca_file=str(tls_files[0]))
     assert EmailChannel(cfg).send(_rows(2)) == {"n0": None, "n1": None}
     assert len(sink.messages) == 1 and sink.logins == ["bot"]
     # Without STARTTLS the server refuses to go on: recorded as an error, not raised.

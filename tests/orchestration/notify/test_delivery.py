@@ -18,13 +18,15 @@ pytestmark = pytest.mark.integration
 
 
 def _conditions() -> pd.DataFrame:
-    return pd.DataFrame({
-        "sku": ["A", "B", "C"],
-        "alert_type": ["stockout_before_replenishment", "below_reorder_point", "excess_stock"],
-        "message": ["Projected stockout on 2024-01-05", "Position 3 below 9", "Too much"],
-        "suggested_order_qty": [10.0, 5.0, 0.0],
-        "projected_stockout_date": [pd.Timestamp("2024-01-05"), pd.NaT, pd.NaT],
-    })
+    return pd.DataFrame(
+        {
+            "sku": ["A", "B", "C"],
+            "alert_type": ["stockout_before_replenishment", "below_reorder_point", "excess_stock"],
+            "message": ["Projected stockout on 2024-01-05", "Position 3 below 9", "Too much"],
+            "suggested_order_qty": [10.0, 5.0, 0.0],
+            "projected_stockout_date": [pd.Timestamp("2024-01-05"), pd.NaT, pd.NaT],
+        }
+    )
 
 
 def _meta(result: dg.ExecuteInProcessResult) -> dict:
@@ -33,7 +35,9 @@ def _meta(result: dg.ExecuteInProcessResult) -> dict:
 
 
 def test_failed_sends_retry_without_duplicates(
-    stockcast_home: Path, monkeypatch: pytest.MonkeyPatch, smtp_server: Any,
+    stockcast_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp_server: Any,
     webhook_server: Any,
 ) -> None:
     sink, port = smtp_server(auth=("bot", "pw"))
@@ -44,7 +48,8 @@ def test_failed_sends_retry_without_duplicates(
         "notifications:\n  enabled: true\n"
         f"  email:\n    host: 127.0.0.1\n    port: {port}\n    starttls: false\n"
         "    username: bot\n    from: stockcast@example.com\n    to: [planner@example.com]\n"
-        "  webhook:\n    url_secret: slack_url\n")
+        "  webhook:\n    url_secret: slack_url\n"
+    )
     wh = Warehouse("duckdb", duckdb_path=stockcast_home / "warehouse.duckdb")
     alerts = update_alerts(None, _conditions(), pd.Timestamp("2024-01-01"))
     wh.write_table(alerts, "policy", "reorder_alerts", keys=["alert_id"])
@@ -70,12 +75,18 @@ def test_failed_sends_retry_without_duplicates(
     # A state change (acknowledged by a planner) is news: one more message per channel.
     alerts = wh.read_table("policy", "reorder_alerts")
     a_id = alerts.loc[alerts["sku"] == "A", "alert_id"].iloc[0]
-    wh.write_table(acknowledge(alerts, a_id, "ana", pd.Timestamp("2024-01-02")), "policy",
-                   "reorder_alerts", keys=["alert_id"])
+    wh.write_table(
+        acknowledge(alerts, a_id, "ana", pd.Timestamp("2024-01-02")),
+        "policy",
+        "reorder_alerts",
+        keys=["alert_id"],
+    )
     fourth = dg.materialize([alert_notifications], resources=resources)
     assert _meta(fourth)["sent"] == 2
-    assert len(sink.messages) == 2 and "A stockout_before_replenishment is acknowledged" in (
-        log.received[-1]["text"])
+    assert (
+        len(sink.messages) == 2
+        and "A stockout_before_replenishment is acknowledged" in (log.received[-1]["text"])
+    )
     outbox = wh.read_table("policy", "notification_outbox")
     assert outbox["notification_id"].is_unique and outbox["sent_at"].notna().all()
     assert len(outbox) == 6
@@ -83,8 +94,12 @@ def test_failed_sends_retry_without_duplicates(
 
 def test_disabled_by_default_sends_nothing(stockcast_home: Path) -> None:
     wh = Warehouse("duckdb", duckdb_path=stockcast_home / "warehouse.duckdb")
-    wh.write_table(update_alerts(None, _conditions(), pd.Timestamp("2024-01-01")), "policy",
-                   "reorder_alerts", keys=["alert_id"])
+    wh.write_table(
+        update_alerts(None, _conditions(), pd.Timestamp("2024-01-01")),
+        "policy",
+        "reorder_alerts",
+        keys=["alert_id"],
+    )
     result = dg.materialize([alert_notifications], resources={"stockcast": StockcastResource()})
     assert _meta(result)["enabled"] is False
     assert not wh.table_exists("policy", "notification_outbox")

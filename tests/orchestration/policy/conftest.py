@@ -27,23 +27,32 @@ def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ml.datagen import generate
 
     home = tmp_path_factory.mktemp("policy_home")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("STOCKCAST_WAREHOUSE_URL", "STOCKCAST_CONFIG")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("STOCKCAST_WAREHOUSE_URL", "STOCKCAST_CONFIG")
+    }
     env.update(STOCKCAST_HOME=str(home), DAGSTER_HOME=str(home / "dagster"))
     generate(home / "incoming", n_skus=30, n_days=400, seed=11)
     select = " or ".join(f'+key:"{schema}/{table}"' for schema, table in MART_RELATIONS.values())
-    proc = subprocess.run([STOCKCAST, "run", "--select", select], env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [STOCKCAST, "run", "--select", select], env=env, capture_output=True, text=True, timeout=900
+    )
     if proc.returncode != 0:
         # dbt also runs tests that other models attach to these marts; while those models
         # are being built elsewhere such a test can fail. What these tests need is the six
         # marts, so they go on when every one was built, and say so.
         wh = Warehouse("duckdb", duckdb_path=home / "warehouse.duckdb")
-        missing = [f"{s}.{t}" for s, t in MART_RELATIONS.values()
-                   if not wh.table_exists(s, t) or wh.row_count(s, t) == 0]
+        missing = [
+            f"{s}.{t}"
+            for s, t in MART_RELATIONS.values()
+            if not wh.table_exists(s, t) or wh.row_count(s, t) == 0
+        ]
         assert not missing, f"marts {missing} not built:\n{(proc.stdout + proc.stderr)[-4000:]}"
-        warnings.warn(f"`stockcast run` failed outside the policy inputs:\n"
-                      f"{proc.stderr[-1500:]}", stacklevel=1)
+        warnings.warn(
+            f"`stockcast run` failed outside the policy inputs:\n{proc.stderr[-1500:]}",
+            stacklevel=1,
+        )
     return home
 
 
@@ -76,12 +85,14 @@ def synthetic_forecasts(wh: Warehouse, horizon: int = 35, scale: float = 1.0) ->
     rows = []
     for run, forecast_date in enumerate([as_of - pd.Timedelta(days=7), as_of]):
         dates = pd.date_range(forecast_date + pd.Timedelta(days=1), periods=horizon)
-        frame = pd.DataFrame({
-            "sku": np.repeat(mean.index.to_numpy(), horizon),
-            "forecast_date": forecast_date,
-            "target_date": np.tile(dates, len(mean)),
-            "horizon": np.tile(np.arange(1, horizon + 1), len(mean)),
-        })
+        frame = pd.DataFrame(
+            {
+                "sku": np.repeat(mean.index.to_numpy(), horizon),
+                "forecast_date": forecast_date,
+                "target_date": np.tile(dates, len(mean)),
+                "horizon": np.tile(np.arange(1, horizon + 1), len(mean)),
+            }
+        )
         mu = np.repeat(mean.to_numpy(), horizon)
         shape = 1 / 0.6**2
         for col, level in LEVELS.items():

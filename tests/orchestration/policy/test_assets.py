@@ -20,14 +20,26 @@ from orchestration.resources import StockcastResource
 from orchestration.warehouse import Warehouse
 from tests.orchestration.policy.conftest import synthetic_forecasts
 
-REC_COLUMNS = {"sku", "as_of", "inventory_position", "lead_time_days", "safety_stock",
-               "reorder_point", "order_up_to", "suggested_order_qty", "method",
-               "projected_stockout_date"}
+REC_COLUMNS = {
+    "sku",
+    "as_of",
+    "inventory_position",
+    "lead_time_days",
+    "safety_stock",
+    "reorder_point",
+    "order_up_to",
+    "suggested_order_qty",
+    "method",
+    "projected_stockout_date",
+}
 
 
 def _meta(result: dg.ExecuteInProcessResult, name: str) -> dict:
-    (mat,) = [e.materialization for e in result.get_asset_materialization_events()
-              if e.asset_key == dg.AssetKey(["policy", name])]
+    (mat,) = [
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["policy", name])
+    ]
     return {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
 
 
@@ -38,12 +50,20 @@ def _live(alerts: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.unit
 def test_asset_keys_groups_and_dbt_deps() -> None:
     specs = {s.key.to_user_string(): s for a in policy_assets for s in a.specs}
-    assert set(specs) == {"policy/reorder_recommendations", "policy/reorder_alerts",
-                          "policy/alert_notifications", "policy/policy_simulation"}
+    assert set(specs) == {
+        "policy/reorder_recommendations",
+        "policy/reorder_alerts",
+        "policy/alert_notifications",
+        "policy/policy_simulation",
+    }
     assert {s.group_name for s in specs.values()} == {"policy"}
     deps = {d.asset_key.to_user_string() for d in specs["policy/reorder_recommendations"].deps}
-    assert {"marts/dim_products", "marts/fct_inventory_snapshots", "ml/demand_forecasts",
-            "ml/backorder_risk"} <= deps
+    assert {
+        "marts/dim_products",
+        "marts/fct_inventory_snapshots",
+        "ml/demand_forecasts",
+        "ml/backorder_risk",
+    } <= deps
     assert MART_RELATIONS["fct_daily_sales"] == ("marts", "fct_daily_sales")
 
 
@@ -87,7 +107,9 @@ def test_recommendations_alerts_dedup_and_planner_status(policy_home: Path) -> N
     assert again.loc[ack_id, "status"] == "acknowledged"
     assert again.loc[ack_id, "acknowledged_by"] == "ana"
     assert (again.loc[dismissed_id, "status"], again.loc[dismissed_id, "resolved_by"]) == (
-        "resolved", "ben")
+        "resolved",
+        "ben",
+    )
 
     # Demand collapses (a new forecast run at 1 %): most conditions clear and the system
     # resolves those alerts; the planner's dismissal is still the planner's.
@@ -110,14 +132,19 @@ def test_backorder_risk_and_no_forecasts(policy_home: Path) -> None:
     (policy_home / "stockcast.yaml").write_text("policy:\n  method: forecast\n")
     wh = Warehouse("duckdb", duckdb_path=policy_home / "warehouse.duckdb")
     skus = wh.read_table(*MART_RELATIONS["dim_products"], ["sku"])["sku"].head(3).tolist()
-    risk = pd.DataFrame({"sku": skus * 2,
-                         "snapshot_date": [pd.Timestamp("2024-01-01")] * 3
-                         + [pd.Timestamp("2024-01-08")] * 3,
-                         "probability": [0.99] * 3 + [0.9, 0.1, 0.2],
-                         "risk_band": ["high"] * 3 + ["high", "low", "low"]})
+    risk = pd.DataFrame(
+        {
+            "sku": skus * 2,
+            "snapshot_date": [pd.Timestamp("2024-01-01")] * 3 + [pd.Timestamp("2024-01-08")] * 3,
+            "probability": [0.99] * 3 + [0.9, 0.1, 0.2],
+            "risk_band": ["high"] * 3 + ["high", "low", "low"],
+        }
+    )
     wh.write_table(risk, "ml", "backorder_risk")
-    result = dg.materialize([reorder_recommendations, reorder_alerts],
-                            resources={"stockcast": StockcastResource(home=str(policy_home))})
+    result = dg.materialize(
+        [reorder_recommendations, reorder_alerts],
+        resources={"stockcast": StockcastResource(home=str(policy_home))},
+    )
     assert result.success
     recs = wh.read_table("policy", "reorder_recommendations")
     assert set(recs["method"]) == {"service_level"}
@@ -130,8 +157,10 @@ def test_backorder_risk_and_no_forecasts(policy_home: Path) -> None:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_policy_simulation_asset_writes_summary_and_tradeoff(policy_home: Path) -> None:
-    result = dg.materialize([a for a in policy_assets if a.key.path[-1] == "policy_simulation"],
-                            resources={"stockcast": StockcastResource(home=str(policy_home))})
+    result = dg.materialize(
+        [a for a in policy_assets if a.key.path[-1] == "policy_simulation"],
+        resources={"stockcast": StockcastResource(home=str(policy_home))},
+    )
     assert result.success
     wh = Warehouse("duckdb", duckdb_path=policy_home / "warehouse.duckdb")
     summary = wh.read_table("policy", "policy_simulation")
@@ -161,15 +190,16 @@ def test_policy_round_trip_on_postgres(policy_home: Path, postgres_url: str) -> 
     synthetic_forecasts(pg)
     (policy_home / "stockcast.yaml").write_text(
         "policy:\n  method: forecast\n"
-        "notifications:\n  enabled: true\n  webhook:\n    url: http://127.0.0.1:9/unused\n")
-    resource = {"stockcast": StockcastResource(home=str(policy_home),
-                                               warehouse_url=postgres_url)}
+        "notifications:\n  enabled: true\n  webhook:\n    url: http://127.0.0.1:9/unused\n"
+    )
+    resource = {"stockcast": StockcastResource(home=str(policy_home), warehouse_url=postgres_url)}
     assets = [reorder_recommendations, reorder_alerts, alert_notifications]
     first = dg.materialize(assets, resources=resource)
     assert first.success
     alerts = pg.read_table("policy", "reorder_alerts")
-    assert len(alerts) > 0 and set(pg.read_table("policy", "reorder_recommendations")["method"]
-                                   ) == {"forecast"}
+    assert len(alerts) > 0 and set(
+        pg.read_table("policy", "reorder_recommendations")["method"]
+    ) == {"forecast"}
     edited = acknowledge(alerts, alerts["alert_id"].iloc[0], "ana", pd.Timestamp("2030-01-01"))
     pg.write_table(edited, "policy", "reorder_alerts", keys=["alert_id"])
     second = dg.materialize(assets, resources=resource)

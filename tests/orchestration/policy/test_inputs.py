@@ -16,24 +16,56 @@ AS_OF = pd.Timestamp("2024-03-31")
 
 def _inputs(with_snapshots: bool) -> PolicyInputs:
     dates = pd.date_range(end=AS_OF, periods=90)
-    sales = pd.DataFrame({"sku": np.repeat(["A", "B"], 90), "date": np.tile(dates, 2),
-                          "quantity": np.r_[np.full(90, 10.0), np.full(90, 2.0)]})
-    orders = pd.DataFrame({
-        "po_id": [f"P{i}" for i in range(7)], "sku": ["A"] * 6 + ["B"],
-        "supplier_id": "S1", "order_date": pd.Timestamp("2024-01-01"),
-        "received_date": [pd.Timestamp("2024-01-08")] * 6 + [pd.NaT],
-        "quantity": 100.0, "received_quantity": [100.0] * 6 + [np.nan],
-        "promised_lead_time_days": 7, "is_open": [False] * 6 + [True],
-    })
-    snapshots = pd.DataFrame({"sku": ["A"], "date": [AS_OF], "on_hand": [50.0],
-                              "on_order": [np.nan], "backordered_qty": [5.0]})
+    sales = pd.DataFrame(
+        {
+            "sku": np.repeat(["A", "B"], 90),
+            "date": np.tile(dates, 2),
+            "quantity": np.r_[np.full(90, 10.0), np.full(90, 2.0)],
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "po_id": [f"P{i}" for i in range(7)],
+            "sku": ["A"] * 6 + ["B"],
+            "supplier_id": "S1",
+            "order_date": pd.Timestamp("2024-01-01"),
+            "received_date": [pd.Timestamp("2024-01-08")] * 6 + [pd.NaT],
+            "quantity": 100.0,
+            "received_quantity": [100.0] * 6 + [np.nan],
+            "promised_lead_time_days": 7,
+            "is_open": [False] * 6 + [True],
+        }
+    )
+    snapshots = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "date": [AS_OF],
+            "on_hand": [50.0],
+            "on_order": [np.nan],
+            "backordered_qty": [5.0],
+        }
+    )
     return PolicyInputs(
         as_of=AS_OF,
-        products=pd.DataFrame({"sku": ["A", "B"], "category": "x", "supplier_id": "S1",
-                               "unit_cost": 2.0, "unit_price": 3.0, "pack_size": 1.0}),
-        suppliers=pd.DataFrame({"supplier_id": ["S1"], "lead_time_days": [10.0],
-                                "lead_time_std_days": [2.0], "min_order_qty": [1.0],
-                                "order_cost": [20.0]}),
+        products=pd.DataFrame(
+            {
+                "sku": ["A", "B"],
+                "category": "x",
+                "supplier_id": "S1",
+                "unit_cost": 2.0,
+                "unit_price": 3.0,
+                "pack_size": 1.0,
+            }
+        ),
+        suppliers=pd.DataFrame(
+            {
+                "supplier_id": ["S1"],
+                "lead_time_days": [10.0],
+                "lead_time_std_days": [2.0],
+                "min_order_qty": [1.0],
+                "order_cost": [20.0],
+            }
+        ),
         snapshots=snapshots if with_snapshots else snapshots.iloc[0:0],
         purchase_orders=orders,
         segments=pd.DataFrame({"sku": ["A", "B"], "abc_class": ["A", "C"]}),
