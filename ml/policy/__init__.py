@@ -34,6 +34,7 @@ from ml.policy.ordering import (
     suggested_order_quantity,
 )
 from ml.policy.recommend import build_recommendations, forecast_cube
+from ml.policy.replay_forecaster import FORECAST_LEVELS, RollingQuantileForecaster
 from ml.policy.safety_stock import (
     forecast_lead_time_demand,
     moments_from_quantiles,
@@ -55,6 +56,8 @@ from ml.policy.simulate import (
 from ml.policy.suggestions import rank_purchase_suggestions, supplier_summary
 
 __all__ = [
+    "FORECAST_LEVELS",
+    "RollingQuantileForecaster",
     "ALERT_COLUMNS",
     "ALERT_TYPES",
     "DEFAULT_SERVICE_LEVELS",

@@ -8,18 +8,14 @@ three policies), so the JSON a planner gets from the command is the table the as
 The forecast-distribution policy needs forecasts that were *issued during* the held-out
 period, each from the data before its issue date. The production forecaster is a separate,
 heavier asset; replaying it every week of the period is its own backtest's job. Here the
-default is :class:`RollingQuantileForecaster`, a deliberately simple, documented stand-in:
+default is :class:`ml.policy.RollingQuantileForecaster`, a deliberately simple, documented stand-in:
 day-of-week means of the last 8 weeks plus empirical quantiles of that window's residuals.
 Any callable with the same signature (``observed (n, t) -> quantiles (n, H, k)``) can be
 passed instead, e.g. a wrapper around the production model.
-
-The forecaster is pure numpy and would sit better in ``ml/policy``; it lives here because
-this change may not touch ``ml/``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,9 +24,11 @@ import numpy as np
 import pandas as pd
 
 from ml.policy import (
+    FORECAST_LEVELS,
     FixedFactorPolicy,
     ForecastIssue,
     ForecastPolicy,
+    RollingQuantileForecaster,
     ServiceLevelPolicy,
     classify_demand,
     lead_time_stats,
@@ -44,43 +42,9 @@ Forecaster = Callable[[np.ndarray, int], np.ndarray]
 """``forecaster(observed, horizon)``: observed demand (n_sku, t) up to the day before the
 issue -> quantiles (n_sku, horizon, n_levels) for the next ``horizon`` days."""
 
-FORECAST_LEVELS: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 SWEEP_SERVICE_LEVELS: tuple[float, ...] = (0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99)
 SWEEP_SAFETY_FACTORS: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 METRICS = ("fill_rate", "cycle_service_level", "stockout_days", "avg_inventory_value", "orders")
-
-
-@dataclass(frozen=True)
-class RollingQuantileForecaster:
-    """Seasonal-naive quantile forecaster: the stand-in for the production model in replays.
-
-    For each SKU, from the last ``window`` days (a multiple of 7) before the issue:
-
-    * mean of day h = mean demand of the same weekday in the window;
-    * quantile q of day h = that mean + the empirical q-quantile of the window's residuals
-      (demand minus its weekday mean), floored at 0.
-
-    Empirical residual quantiles keep the skew of intermittent and lumpy demand that a
-    normal band would hide. It ignores trend, promotions and holidays, so it is a floor for
-    what the real forecaster should achieve, not a claim about it.
-    """
-
-    levels: tuple[float, ...] = FORECAST_LEVELS
-    window: int = 56
-
-    def __call__(self, observed: np.ndarray, horizon: int) -> np.ndarray:
-        """Quantiles (n_sku, horizon, len(levels)) for the days after ``observed``."""
-        obs = np.asarray(observed, dtype=float)
-        weeks = min(self.window, obs.shape[1]) // 7
-        if weeks == 0:
-            raise ValueError("the rolling forecaster needs at least 7 days of history")
-        past = obs[:, obs.shape[1] - 7 * weeks :].reshape(obs.shape[0], weeks, 7)
-        # Column c of a window ending right before the issue is weekday (issue day + c) % 7.
-        dow_mean = past.mean(axis=1)
-        residuals = (past - dow_mean[:, None, :]).reshape(obs.shape[0], -1)
-        spread = np.quantile(residuals, self.levels, axis=1).T  # (n, k)
-        mean = np.tile(dow_mean, math.ceil(horizon / 7))[:, :horizon]
-        return np.maximum(mean[:, :, None] + spread[:, None, :], 0.0)
 
 
 @dataclass

@@ -12,23 +12,10 @@ from click.testing import CliRunner
 
 from orchestration.commands.policy_sim import policy_sim
 from orchestration.defs.policy.simulation import (
-    RollingQuantileForecaster,
     SimulationSetup,
     forecast_issues,
     run_policy_simulation,
 )
-
-
-@pytest.mark.unit
-def test_rolling_forecaster_follows_weekdays_and_orders_quantiles() -> None:
-    week = np.array([0, 0, 0, 0, 0, 10, 20], dtype=float)
-    observed = np.tile(week, 8)[None, :]  # the issue day is weekday 0 of this pattern
-    q = RollingQuantileForecaster()(observed, 10)
-    assert q.shape == (1, 10, 7)
-    assert np.allclose(q[0, :, 2], np.r_[week, week[:3]])  # no noise: p50 = weekday mean
-    noisy = np.random.default_rng(0).poisson(5, (3, 60)).astype(float)
-    q = RollingQuantileForecaster()(noisy, 5)
-    assert (np.diff(q, axis=2) >= 0).all() and (q >= 0).all()
 
 
 @pytest.mark.unit
