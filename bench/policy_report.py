@@ -272,7 +272,7 @@ def write_markdown(
         "distribution, gamma quantile; `ml.policy.ForecastPolicy`).",
         "",
         f"Forecasts for the forecast policy: **{info['forecaster']}** "
-        "(`orchestration/defs/policy/simulation.py`), issued on day 0 and the day after every "
+        "(`ml/policy/replay_forecaster.py`), issued on day 0 and the day after every "
         f"review day ({info['forecast_issues']} issues), each from the 8 weeks before it only: "
         "weekday means plus empirical quantiles of that window's residuals. It is a simple "
         "stand-in, not the production forecaster (which is built separately); a better "
