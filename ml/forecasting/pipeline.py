@@ -3,7 +3,8 @@
 One entry point, :func:`fit_forecast`, does everything the daily run needs on a long
 ``sku, date, quantity`` frame and returns a :class:`ForecastRun` (forecasts plus the
 state worth keeping as an artifact). :func:`evaluate` runs exactly that on all but the
-last ``holdout_days`` and scores the result against the held-out days.
+last ``holdout_days`` (from successive origins when they exceed the horizon) and scores
+the result against the held-out days.
 
 Example:
     >>> run = fit_forecast(sales, ForecastConfig(horizon=28))  # doctest: +SKIP
@@ -520,7 +521,15 @@ def _flags(selection: pd.DataFrame, prepared: pd.DataFrame, forecasts: pd.DataFr
 
 @dataclass
 class Evaluation:
-    """Result of :func:`evaluate_detailed`."""
+    """Result of :func:`evaluate_detailed`.
+
+    Attributes:
+        metrics: the report (see :func:`evaluate`).
+        scored: held-out rows of every origin: the forecast columns (``forecast_date`` is
+            the origin), ``y`` and ``demand_class`` as classified at that origin.
+        run: the run of the first origin (its training window ends where the holdout
+            starts); later origins' runs are dropped to keep memory flat.
+    """
 
     metrics: dict[str, Any]
     scored: pd.DataFrame
@@ -555,6 +564,37 @@ def seasonal_naive_forecast(history: pd.DataFrame, horizon: int, season: int = 7
     )
 
 
+def holdout_origins(
+    end: pd.Timestamp, holdout_days: int, horizon: int
+) -> list[tuple[pd.Timestamp, int]]:
+    """Forecast origins that tile the last ``holdout_days`` days ending at ``end``.
+
+    A forecast covers at most ``horizon`` days, so a longer holdout is scored from
+    successive origins ``split, split + horizon, ...`` (``split = end - holdout_days``),
+    each covering the next ``horizon`` days; the last block is shorter when
+    ``holdout_days`` is not a multiple of ``horizon``.
+
+    Returns:
+        ``(origin, days)`` pairs: the origin is the last day its run may see.
+    """
+    if holdout_days < 1 or horizon < 1:
+        raise ValueError(f"holdout_days and horizon must be >= 1, got {holdout_days}, {horizon}")
+    split = end - pd.Timedelta(days=holdout_days)
+    return [
+        (split + pd.Timedelta(days=start), min(horizon, holdout_days - start))
+        for start in range(0, holdout_days, horizon)
+    ]
+
+
+def _actuals(block: pd.DataFrame) -> pd.DataFrame:
+    """``sku, target_date, y`` of held-out rows; stockout days are censored (NaN)."""
+    actual = block[["sku", "date"]].rename(columns={"date": "target_date"})
+    y = block["quantity"].astype(float)
+    if "is_stockout" in block.columns:
+        y = y.where(~block["is_stockout"].eq(True))
+    return actual.assign(y=y.to_numpy())
+
+
 def evaluate_detailed(
     frame: pd.DataFrame,
     horizon: int = 28,
@@ -563,53 +603,89 @@ def evaluate_detailed(
 ) -> Evaluation:
     """Hold out the last days, run the production pipeline on the rest, score both.
 
-    The pipeline only receives rows before the holdout (its backtest, selection and
-    calibration cannot see the evaluation window); known-in-advance covariates of the
-    holdout (price, promo, holiday) are passed as ``future`` covariates, never quantity.
+    Each forecast origin (see :func:`holdout_origins`: one when ``holdout_days <=
+    horizon``, successive origins ``horizon`` days apart otherwise) runs exactly
+    :func:`fit_forecast` on the rows up to that origin only, so its backtest, selection and
+    calibration never see the block it is scored on; known-in-advance covariates of that
+    block (price, promo, holiday) are passed as ``future`` covariates, never quantity.
+    Seasonal naive is forecast from the same origins. The blocks are scored together and
+    per origin; MASE is scaled by the history before the first origin throughout, so every
+    block is measured on the same yardstick.
     """
     holdout_days = horizon if holdout_days is None else holdout_days
-    if not 0 < holdout_days <= horizon:
-        raise ValueError(f"holdout_days must be in 1..horizon ({horizon}), got {holdout_days}")
     config = replace(config or ForecastConfig(), horizon=horizon)
     data = validate_frame(frame)
-    end = data["date"].max()
-    split = end - pd.Timedelta(days=holdout_days)
-    train = data[data["date"] <= split]
-    holdout = data[data["date"] > split]
-    cov_cols = [c for c in ("unit_price", "is_promo", "is_holiday") if c in holdout.columns]
-    future = holdout[["sku", "date", *cov_cols]] if cov_cols else None
-
-    t = time.perf_counter()
-    run = fit_forecast(train, config, future=future)
-    seconds = time.perf_counter() - t
-
-    actual = holdout[["sku", "date", "quantity"]].rename(columns={"date": "target_date"})
-    if "is_stockout" in holdout.columns:
-        actual["quantity"] = actual["quantity"].where(~holdout["is_stockout"].eq(True))
-    actual = actual.rename(columns={"quantity": "y"})
-    scored = run.forecasts.merge(actual, on=["sku", "target_date"], how="inner")
-    scored = scored.merge(run.classes[["sku", "demand_class"]], on="sku", how="left")
-    train_hist = train[["sku", "date", "quantity"]]
+    origins = holdout_origins(data["date"].max(), holdout_days, horizon)
+    split = origins[0][0]
+    if not (data["date"] <= split).any():
+        raise ValueError(f"holdout_days {holdout_days} leaves no history before the holdout")
+    cov_cols = [c for c in ("unit_price", "is_promo", "is_holiday") if c in data.columns]
     qcols = {q: f"p{round(q * 100)}" for q in config.quantiles}
-    naive = seasonal_naive_forecast(train_hist, horizon).merge(
-        actual, on=["sku", "target_date"], how="inner"
-    )
+    scale_hist = data.loc[data["date"] <= split, ["sku", "date", "quantity"]]
+
+    first_run: ForecastRun | None = None
+    scored_parts, naive_parts, per_origin = [], [], []
+    seconds = 0.0
+    timings: dict[str, float] = {}
+    for origin, days in origins:
+        block_end = origin + pd.Timedelta(days=days)
+        train = data[data["date"] <= origin]
+        block = data[(data["date"] > origin) & (data["date"] <= block_end)]
+        future = block[["sku", "date", *cov_cols]] if cov_cols else None
+        t = time.perf_counter()
+        run = fit_forecast(train, config, future=future)
+        run_seconds = time.perf_counter() - t
+        seconds += run_seconds
+        for key, value in run.timings.items():
+            timings[key] = round(timings.get(key, 0.0) + value, 2)
+
+        actual = _actuals(block)
+        scored = run.forecasts.merge(actual, on=["sku", "target_date"], how="inner")
+        scored = scored.merge(run.classes[["sku", "demand_class"]], on="sku", how="left")
+        naive = seasonal_naive_forecast(train[["sku", "date", "quantity"]], days).merge(
+            actual, on=["sku", "target_date"], how="inner"
+        )
+        naive["forecast_date"] = origin
+        per_origin.append(
+            {
+                "forecast_date": str(origin.date()),
+                "days": days,
+                "stockcast": summarize(scored, scale_hist, y_hat_col="p50", quantile_cols=qcols),
+                "seasonal_naive": summarize(naive, scale_hist, y_hat_col="y_hat"),
+                "selected_models": run.metrics["selected_models"],
+                "fit_forecast_seconds": round(run_seconds, 2),
+            }
+        )
+        scored_parts.append(scored)
+        naive_parts.append(naive)
+        if first_run is None:
+            first_run = run
+        del run, train, block, future
+    assert first_run is not None  # holdout_origins returns at least one origin
+    scored = pd.concat(scored_parts, ignore_index=True)
+    naive = pd.concat(naive_parts, ignore_index=True)
+
     metrics = {
         "horizon": horizon,
         "holdout_days": holdout_days,
-        "training_window": [str(run.training_window[0].date()), str(run.training_window[1].date())],
-        "stockcast": summarize(scored, train_hist, y_hat_col="p50", quantile_cols=qcols),
-        "seasonal_naive": summarize(naive, train_hist, y_hat_col="y_hat"),
+        "n_origins": len(origins),
+        "training_window": [
+            str(first_run.training_window[0].date()),
+            str(first_run.training_window[1].date()),
+        ],
+        "stockcast": summarize(scored, scale_hist, y_hat_col="p50", quantile_cols=qcols),
+        "seasonal_naive": summarize(naive, scale_hist, y_hat_col="y_hat"),
         "stockcast_by_class": summarize(
-            scored, train_hist, y_hat_col="p50", quantile_cols=qcols, by="demand_class"
+            scored, scale_hist, y_hat_col="p50", quantile_cols=qcols, by="demand_class"
         ),
-        "selected_models": run.metrics["selected_models"],
-        "demand_classes": run.metrics["demand_classes"],
-        "backtest_wape_by_model": run.metrics["backtest_wape_by_model"],
+        "origins": per_origin,
+        "selected_models": first_run.metrics["selected_models"],
+        "demand_classes": first_run.metrics["demand_classes"],
+        "backtest_wape_by_model": first_run.metrics["backtest_wape_by_model"],
         "fit_forecast_seconds": round(seconds, 2),
-        "timings": run.timings,
+        "timings": timings,
     }
-    return Evaluation(metrics=metrics, scored=scored, run=run)
+    return Evaluation(metrics=metrics, scored=scored, run=first_run)
 
 
 def evaluate(
@@ -623,12 +699,15 @@ def evaluate(
     Args:
         frame: long demand frame (see :func:`fit_forecast`).
         horizon: forecast horizon in days.
-        holdout_days: days held out at the end (default: ``horizon``).
+        holdout_days: days held out at the end (default: ``horizon``); longer than the
+            horizon, they are scored from successive origins (:func:`holdout_origins`).
         config: run settings (its horizon is replaced by ``horizon``).
 
     Returns:
-        ``{"stockcast": {...}, "seasonal_naive": {...}, "stockcast_by_class": {...}, ...}``
-        with MAE, RMSE, MAPE, sMAPE, WAPE, MASE, bias and, for stockcast, p10-p90 coverage
-        and pinball losses.
+        ``{"stockcast": {...}, "seasonal_naive": {...}, "stockcast_by_class": {...},
+        "origins": [...], ...}`` with MAE, RMSE, MAPE, sMAPE, WAPE, MASE, bias and, for
+        stockcast, p10-p90 coverage and pinball losses; ``origins`` repeats them per
+        forecast origin. ``selected_models``, ``demand_classes`` and
+        ``backtest_wape_by_model`` are those of the first origin.
     """
     return evaluate_detailed(frame, horizon, holdout_days, config).metrics

@@ -155,3 +155,94 @@ def test_series_by_sku_matches_from_group_dataframe():
     gappy = frame.drop(index=[3])  # a gap: falls back to Darts' group constructor
     skus, series = series_by_sku(gappy, ["quantity"])
     assert skus == ["A", "B"] and len(series) == 2
+
+
+def test_holdout_origins_tile_the_holdout():
+    from ml.forecasting.pipeline import holdout_origins
+
+    end = pd.Timestamp("2024-03-31")
+    assert holdout_origins(end, 10, 14) == [(pd.Timestamp("2024-03-21"), 10)]
+    assert holdout_origins(end, 14, 14) == [(pd.Timestamp("2024-03-17"), 14)]
+    assert holdout_origins(end, 33, 14) == [
+        (pd.Timestamp("2024-02-27"), 14),
+        (pd.Timestamp("2024-03-12"), 14),
+        (pd.Timestamp("2024-03-26"), 5),
+    ]
+    with pytest.raises(ValueError):
+        holdout_origins(end, 0, 14)
+
+
+def test_long_holdout_is_scored_from_successive_origins_that_never_see_their_block(
+    mixed_frame, fast_config
+):
+    """33 days at horizon 14: origins cover 14 + 14 + 5 days, each blind to its own block.
+
+    Poisoning the second block leaves the first two origins' forecasts unchanged (the
+    second origin forecasts that block without seeing it) and changes the third's (it
+    trains on the second block), so each origin sees exactly the data up to itself.
+    """
+    horizon, holdout = fast_config.horizon, 2 * fast_config.horizon + 5
+    end = mixed_frame["date"].max()
+    split = end - pd.Timedelta(days=holdout)
+    second = split + pd.Timedelta(days=horizon)
+    third = second + pd.Timedelta(days=horizon)
+    poisoned = mixed_frame.copy()
+    in_second = (poisoned["date"] > second) & (poisoned["date"] <= third)
+    poisoned.loc[in_second, "quantity"] = 10_000
+
+    clean = evaluate_detailed(
+        mixed_frame, horizon=horizon, holdout_days=holdout, config=fast_config
+    )
+    bad = evaluate_detailed(poisoned, horizon=horizon, holdout_days=holdout, config=fast_config)
+
+    sc = clean.scored
+    assert sorted(sc["forecast_date"].unique()) == [split, second, third]
+    assert not sc.duplicated(["sku", "target_date"]).any()
+    assert sc.groupby("sku").size().eq(holdout).all()
+    assert sc["target_date"].min() == split + pd.Timedelta(days=1)
+    assert sc["target_date"].max() == end
+    assert (sc["target_date"] > sc["forecast_date"]).all()
+    assert (sc["target_date"] <= sc["forecast_date"] + pd.Timedelta(days=horizon)).all()
+    assert [o["days"] for o in clean.metrics["origins"]] == [horizon, horizon, 5]
+    assert clean.metrics["n_origins"] == 3 and clean.metrics["holdout_days"] == holdout
+    assert clean.run.training_window[1] == split
+
+    qcols = ["p10", "p50", "p90", "p95", "p99"]
+    key = ["sku", "target_date"]
+    for origin in (split, second):
+        a = sc[sc["forecast_date"] == origin].sort_values(key).reset_index(drop=True)
+        b = bad.scored[bad.scored["forecast_date"] == origin].sort_values(key)
+        pd.testing.assert_frame_equal(a[key + qcols], b.reset_index(drop=True)[key + qcols])
+    a = sc[sc["forecast_date"] == third].sort_values(key)
+    b = bad.scored[bad.scored["forecast_date"] == third].sort_values(key)
+    assert (b["p50"].to_numpy() > a["p50"].to_numpy() + 1).any()
+    # The poisoned block is scored against its poisoned actuals: only its origin suffers.
+    errors = [o["stockcast"]["mae"] for o in bad.metrics["origins"]]
+    clean_errors = [o["stockcast"]["mae"] for o in clean.metrics["origins"]]
+    assert errors[0] == clean_errors[0]
+    assert errors[1] > 100 * clean_errors[1]
+    # The seasonal-naive baseline also restarts at each origin.
+    assert [o["seasonal_naive"]["n_points"] for o in clean.metrics["origins"]] == [
+        6 * horizon,
+        6 * horizon,
+        6 * 5,
+    ]
+    pooled = clean.metrics["stockcast"]
+    assert pooled["n_points"] == 6 * holdout and np.isfinite(pooled["coverage_80"])
+
+
+def test_holdout_up_to_the_horizon_is_one_origin(mixed_frame, fast_config):
+    """N <= horizon: one fit on the days before the holdout, scored on its first N days."""
+    ev = evaluate_detailed(
+        mixed_frame, horizon=fast_config.horizon, holdout_days=9, config=fast_config
+    )
+    split = mixed_frame["date"].max() - pd.Timedelta(days=9)
+    assert ev.metrics["n_origins"] == 1 and len(ev.metrics["origins"]) == 1
+    assert ev.run.training_window[1] == split
+    assert set(ev.scored["forecast_date"]) == {split}
+    assert ev.scored["horizon"].max() == 9 and ev.scored.groupby("sku").size().eq(9).all()
+    expected = ev.run.forecasts[ev.run.forecasts["horizon"] <= 9]
+    np.testing.assert_allclose(
+        ev.scored.sort_values(["sku", "target_date"])["p50"], expected["p50"].to_numpy()
+    )
+    assert ev.metrics["origins"][0]["stockcast"] == ev.metrics["stockcast"]
