@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from orchestration.commands.forecast_eval import daily_frame, forecast_eval
+from orchestration.commands.forecast_eval import (
+    FORECAST_CSV_COLUMNS,
+    daily_frame,
+    forecast_eval,
+)
 
 FAST = """\
 forecast:
@@ -73,8 +77,10 @@ def _check(report: dict, forecasts: pd.DataFrame, series: int, horizon: int) -> 
     assert set(report["seasonal_naive"]) >= METRICS
     assert report["input"]["series"] == series
     assert report["wall_seconds"]["total"] > 0 and report["peak_rss_mib"] > 0
-    assert list(forecasts.columns) == ["sku", "date", "p10", "p50", "p90"]
+    assert list(forecasts.columns) == list(FORECAST_CSV_COLUMNS)
+    assert list(forecasts.columns)[:5] == ["sku", "date", "p10", "p50", "p90"]
     assert len(forecasts) == series * horizon
+    assert not forecasts.duplicated(["sku", "date"]).any()
     assert (forecasts["p10"] <= forecasts["p50"]).all()
     assert (forecasts["p50"] <= forecasts["p90"]).all()
     assert (forecasts["p10"] >= 0).all()
@@ -114,15 +120,28 @@ def test_generated_sales_file_and_short_holdout(tmp_path: Path) -> None:
     assert report["holdout_days"] == 7 and report["horizon"] == 14
 
 
-@pytest.mark.unit
-def test_holdout_longer_than_horizon_is_refused(tmp_path: Path) -> None:
-    """One origin covers at most the horizon: a clear error, not a silent truncation."""
-    sales = tmp_path / "sales.csv"
-    sales.write_text("date,sku,quantity\n2024-01-01,A,1\n")
-    result = CliRunner().invoke(
-        forecast_eval,
-        ["--sales", str(sales), "--horizon", "7", "--holdout-days", "14"],
-        env={"STOCKCAST_HOME": str(tmp_path)},
-    )
-    assert result.exit_code != 0
-    assert "exceeds the horizon" in result.output
+@pytest.mark.integration
+@pytest.mark.slow
+def test_holdout_longer_than_horizon_uses_successive_origins(tmp_path: Path) -> None:
+    """10 days at horizon 7: two origins (7 + 3 days), each forecasting only its block."""
+    from ml.datagen import generate
+
+    generate(tmp_path / "incoming", n_skus=6, n_days=200, seed=5)
+    sales = next((tmp_path / "incoming").glob("sales*"))
+    report, forecasts = _run(tmp_path, sales, FAST, "--horizon", "7", "--holdout-days", "10")
+    skus = pd.read_csv(sales, usecols=["sku"])["sku"].nunique()
+    _check(report, forecasts, series=skus, horizon=10)
+    last = forecasts["date"].max()
+    first_origin, second_origin = last - pd.Timedelta(days=10), last - pd.Timedelta(days=3)
+    assert report["holdout_days"] == 10 and report["n_origins"] == 2
+    assert [(o["forecast_date"], o["days"]) for o in report["origins"]] == [
+        (str(first_origin.date()), 7),
+        (str(second_origin.date()), 3),
+    ]
+    origin = pd.to_datetime(forecasts["forecast_date"])
+    assert set(origin) == {first_origin, second_origin}
+    assert (forecasts["date"] > origin).all()
+    assert (forecasts["date"] <= origin + pd.Timedelta(days=7)).all()
+    assert report["training_window"][1] == str(first_origin.date())
+    pooled = report["stockcast"]["n_points"]
+    assert pooled == sum(o["stockcast"]["n_points"] for o in report["origins"])
