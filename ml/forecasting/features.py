@@ -25,6 +25,7 @@ CALENDAR = ["dow", "month", "dom"]
 TARGET_DERIVED = ["roll7_lagh", "roll28_lagh", "yoy7", "yoy28", "dow_profile", "month_profile"]
 OPTIONAL = ["is_holiday", "is_promo", "price_ratio"]
 SCALE_DAYS = 365
+SERIES_CHUNK = 500
 
 
 @dataclass
@@ -60,15 +61,54 @@ def series_by_sku(frame: pd.DataFrame, value_cols: list[str]) -> tuple[list[str]
             frame, group_cols="sku", time_col="date", value_cols=value_cols, freq="D"
         )
         return [str(ts.static_covariates["sku"].iloc[0]) for ts in series], series
-    values = frame[value_cols].to_numpy()
     skus = [str(uniques[codes[s]]) for s in starts]
-    series = [
-        TimeSeries.from_times_and_values(
-            pd.date_range(dates[s], periods=e - s, freq="D"), values[s:e], columns=value_cols
+    series = []
+    # Darts copies each series' values, so a whole-frame array would be a second copy of
+    # every covariate at once; converting a few hundred SKUs at a time bounds it.
+    for first in range(0, len(starts), SERIES_CHUNK):
+        last = min(first + SERIES_CHUNK, len(starts))
+        offset = starts[first]
+        values = frame[value_cols].iloc[offset : ends[last - 1]].to_numpy()
+        series.extend(
+            TimeSeries.from_times_and_values(
+                pd.date_range(dates[s], periods=e - s, freq="D"),
+                values[s - offset : e - offset],
+                columns=value_cols,
+            )
+            for s, e in zip(starts[first:last], ends[first:last], strict=True)
         )
-        for s, e in zip(starts, ends, strict=True)
-    ]
+        del values
     return skus, series
+
+
+class _GroupCumsum:
+    """Cumulative sums of one per-group series (rows sorted by group) for window means.
+
+    Built once and queried for several lags and windows: at 10,000 SKUs x 3 years each
+    float64 temporary is 90 MB, and recomputing the sums per feature held a dozen of them.
+    """
+
+    def __init__(self, values: np.ndarray, pos: np.ndarray):
+        observed = ~np.isnan(values)
+        self.csum = np.concatenate([[0.0], np.cumsum(np.where(observed, values, 0.0))])
+        self.ccnt = np.concatenate([[0], np.cumsum(observed, dtype=np.int32)])
+        self.idx = np.arange(values.size, dtype=np.int64)
+        self.start = self.idx - pos  # first row of each row's group
+
+    def mean(self, lag: int, window: int) -> np.ndarray:
+        """Mean of ``values[i-lag-window+1 .. i-lag]`` within the group, as float32.
+
+        NaN values are skipped; NaN when the window holds no value.
+        """
+        hi = np.maximum(self.idx - lag + 1, self.start)  # exclusive end, csum coordinates
+        lo = np.maximum(hi - window, self.start)
+        k = (self.ccnt[hi] - self.ccnt[lo]).astype(np.float64)
+        s = self.csum[hi] - self.csum[lo]
+        del hi, lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            np.divide(s, k, out=s)
+        s[k == 0] = np.nan
+        return s.astype(np.float32)
 
 
 def _lagged_rolling_mean(values: np.ndarray, pos: np.ndarray, lag: int, window: int) -> np.ndarray:
@@ -77,23 +117,22 @@ def _lagged_rolling_mean(values: np.ndarray, pos: np.ndarray, lag: int, window: 
     ``pos`` is the row's position inside its group. NaN values are skipped; NaN when the
     window holds no value. Cumulative sums make this O(n) for 10,000 SKUs.
     """
-    n = values.size
-    idx = np.arange(n)
-    v = np.nan_to_num(values, nan=0.0)
-    c = (~np.isnan(values)).astype(float)
-    csum = np.concatenate([[0.0], np.cumsum(v)])
-    ccnt = np.concatenate([[0.0], np.cumsum(c)])
-    start = idx - pos  # first row of the group
-    hi = idx - lag + 1  # exclusive end (in csum coordinates)
-    lo = np.maximum(hi - window, start)
-    valid = hi > start
-    hi_c = np.where(valid, hi, start)
-    lo_c = np.where(valid, lo, start)
-    s = csum[hi_c] - csum[lo_c]
-    k = ccnt[hi_c] - ccnt[lo_c]
+    return _GroupCumsum(np.asarray(values, dtype=float), pos).mean(lag, window).astype(float)
+
+
+def _profile(codes: np.ndarray, key: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Mean of ``values`` per ``(code, key)`` as an ``n_codes x size`` table (NaN if none).
+
+    ``np.bincount`` on integer codes instead of a groupby and a MultiIndex reindex over
+    every row: the MultiIndex of 11 million (sku, weekday) pairs cost gigabytes.
+    """
+    n_codes = int(codes.max()) + 1 if codes.size else 0
+    ok = ~np.isnan(values)
+    flat = codes[ok].astype(np.int64) * size + key[ok]
+    total = np.bincount(flat, weights=values[ok], minlength=n_codes * size)
+    count = np.bincount(flat, minlength=n_codes * size)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(k > 0, s / np.where(k > 0, k, 1), np.nan)
-    return out
+        return (total / count).reshape(n_codes, size)
 
 
 def sku_scales(prepared: pd.DataFrame, scale_end: pd.Timestamp) -> pd.Series:
@@ -130,11 +169,11 @@ def build_global_data(
     Returns:
         A :class:`GlobalData`; target and weights end at the last history date.
     """
-    df = prepared[prepared["sku"].isin(skus)]
     cols = ["sku", "date", "quantity", "is_censored"] + [
-        c for c in ("unit_price", "is_promo", "is_holiday") if c in df.columns
+        c for c in ("unit_price", "is_promo", "is_holiday") if c in prepared.columns
     ]
-    df = df[cols]
+    df = prepared.loc[prepared["sku"].isin(skus), cols]  # one copy, only what is used
+    scales = sku_scales(df, scale_end).reindex(skus).fillna(1.0)
     if extend > 0:
         last = df.groupby("sku", sort=True)["date"].max()
         ext = pd.DataFrame(
@@ -155,65 +194,75 @@ def build_global_data(
             ext = ext.merge(future[["sku", "date", *fcols]], on=["sku", "date"], how="left")
         ext["is_censored"] = False
         df = pd.concat([df, ext], ignore_index=True)
-    df = df.sort_values(["sku", "date"]).reset_index(drop=True)
+        del ext
+    df = df.sort_values(["sku", "date"], ignore_index=True)
     if "unit_price" in df.columns:
         df["unit_price"] = df.groupby("sku", sort=False)["unit_price"].ffill()
     for c in ("is_promo", "is_holiday"):
         if c in df.columns:
             df[c] = df[c].astype(float).fillna(0.0)
 
-    scales = sku_scales(prepared[prepared["sku"].isin(skus)], scale_end).reindex(skus).fillna(1.0)
-    scale_row = df["sku"].map(scales).to_numpy()
-    ys = df["quantity"].to_numpy(dtype=float) / scale_row
+    codes, _ = pd.factorize(df["sku"], sort=False)
+    ys = df["quantity"].to_numpy(dtype=float) / df["sku"].map(scales).to_numpy()
     pos = df.groupby("sku", sort=False).cumcount().to_numpy()
     dates = df["date"]
     out = pd.DataFrame({"sku": df["sku"], "date": dates, "ys": ys.astype(np.float32)})
-    out["dow"] = dates.dt.dayofweek.astype(np.float32)
-    out["month"] = dates.dt.month.astype(np.float32)
+    dow = dates.dt.dayofweek.to_numpy()
+    month = dates.dt.month.to_numpy()
+    out["dow"] = dow.astype(np.float32)
+    out["month"] = month.astype(np.float32)
     out["dom"] = dates.dt.day.astype(np.float32)
-    out["roll7_lagh"] = _lagged_rolling_mean(ys, pos, horizon, 7)
-    out["roll28_lagh"] = _lagged_rolling_mean(ys, pos, horizon, 28)
-    out["yoy7"] = _lagged_rolling_mean(ys, pos, 364 - 3, 7)
-    out["yoy28"] = _lagged_rolling_mean(ys, pos, 364 - 14, 28)
+    sums = _GroupCumsum(ys, pos)
+    out["roll7_lagh"] = sums.mean(horizon, 7)
+    out["roll28_lagh"] = sums.mean(horizon, 28)
+    out["yoy7"] = sums.mean(364 - 3, 7)
+    out["yoy28"] = sums.mean(364 - 14, 28)
+    del sums, pos
 
-    # Seasonal profile of each SKU, from history up to scale_end only (column subsets and
-    # index lookups rather than joins: at 10,000 SKUs every full copy is ~1 GB).
-    in_hist = ((out["date"] <= scale_end) & ~df["is_censored"]).to_numpy()
-    hist = out.loc[in_hist, ["sku", "date", "ys", "dow", "month"]]
-    recent = hist[hist["date"] > scale_end - pd.Timedelta(days=SCALE_DAYS)]
-    dow_prof = recent.groupby(["sku", "dow"])["ys"].mean()
-    year_mean = hist.groupby([hist["sku"], hist["date"].dt.year])["ys"].transform("mean")
-    ratio = hist["ys"] / year_mean.where(year_mean > 0)
-    month_prof = ratio.groupby([hist["sku"], hist["month"]]).mean()
-    del hist, recent, year_mean, ratio
-    keys_dow = pd.MultiIndex.from_arrays([out["sku"], out["dow"]])
-    keys_month = pd.MultiIndex.from_arrays([out["sku"], out["month"]])
-    out["dow_profile"] = dow_prof.reindex(keys_dow).fillna(1.0).to_numpy()
-    out["month_profile"] = month_prof.reindex(keys_month).fillna(1.0).to_numpy()
-    del keys_dow, keys_month
+    # Seasonal profile of each SKU, from history up to scale_end only, as code x weekday
+    # and code x month tables looked up by position.
+    in_hist = ((dates <= scale_end) & ~df["is_censored"]).to_numpy()
+    recent = in_hist & (dates > scale_end - pd.Timedelta(days=SCALE_DAYS)).to_numpy()
+    dow_prof = _profile(codes[recent], dow[recent], ys[recent], 7)
+    years = dates.dt.year.to_numpy()
+    year_key = codes.astype(np.int64) * 10_000 + years
+    hist_key, hist_inv = np.unique(year_key[in_hist], return_inverse=True)
+    hist_ys = ys[in_hist]
+    year_mean = np.bincount(hist_inv, weights=hist_ys) / np.bincount(hist_inv)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(year_mean[hist_inv] > 0, hist_ys / year_mean[hist_inv], np.nan)
+    month_prof = _profile(codes[in_hist], month[in_hist] - 1, ratio, 12)
+    del hist_key, hist_inv, hist_ys, year_mean, ratio, year_key, years, recent
+    n_codes = int(codes.max()) + 1 if codes.size else 0
+    dow_prof = np.vstack([dow_prof, np.full((n_codes - len(dow_prof), 7), np.nan)])
+    month_prof = np.vstack([month_prof, np.full((n_codes - len(month_prof), 12), np.nan)])
+    out["dow_profile"] = np.nan_to_num(dow_prof[codes, dow], nan=1.0).astype(np.float32)
+    out["month_profile"] = np.nan_to_num(month_prof[codes, month - 1], nan=1.0).astype(np.float32)
+    del dow_prof, month_prof, dow, month, ys
 
     features = CALENDAR + TARGET_DERIVED
     if "is_holiday" in df.columns:
-        out["is_holiday"] = df["is_holiday"].to_numpy()
+        out["is_holiday"] = df["is_holiday"].to_numpy(dtype=np.float32)
         features.append("is_holiday")
     if "is_promo" in df.columns:
-        out["is_promo"] = df["is_promo"].to_numpy()
+        out["is_promo"] = df["is_promo"].to_numpy(dtype=np.float32)
         features.append("is_promo")
     if "unit_price" in df.columns:
         med = df[df["date"] <= scale_end].groupby("sku")["unit_price"].median()
-        out["price_ratio"] = df["unit_price"].to_numpy() / df["sku"].map(med).to_numpy()
+        out["price_ratio"] = (df["unit_price"].to_numpy() / df["sku"].map(med).to_numpy()).astype(
+            np.float32
+        )
         features.append("price_ratio")
-    for c in features:
-        out[c] = out[c].astype(np.float32)
 
     has_target = df["quantity"].notna().to_numpy()
     out["weight"] = (~df["is_censored"].to_numpy()).astype(np.float32)
-    del df
+    del df, dates, codes
     target_rows = out.loc[has_target, ["sku", "date", "ys", "weight"]]
     order, target = series_by_sku(target_rows, ["ys"])
     _, weights = series_by_sku(target_rows, ["weight"])
     del target_rows
-    cov_order, covs = series_by_sku(out[["sku", "date", *features]], features)
+    cov_order, covs = series_by_sku(out, features)  # reads only sku, date and features
+    del out
     if cov_order != order:
         raise ValueError("target and covariate series are not in the same SKU order")
     return GlobalData(
