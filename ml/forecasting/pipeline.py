@@ -33,7 +33,14 @@ from ml.forecasting.backtest import (
 )
 from ml.forecasting.censoring import censor_and_impute
 from ml.forecasting.classify import DEGENERATE_CLASSES, classify_demand
-from ml.forecasting.conformal import QUANTILES, apply_calibration, fit_calibration
+from ml.forecasting.conformal import (
+    EMPIRICAL_CLASSES,
+    EMPIRICAL_WINDOW,
+    QUANTILES,
+    apply_calibration,
+    empirical_quantiles,
+    fit_calibration,
+)
 from ml.forecasting.features import build_global_data, series_by_sku
 from ml.forecasting.metrics import naive_scales, summarize
 from ml.forecasting.models import BASELINE, GLOBAL, REGISTRY, build_lightgbm
@@ -79,6 +86,8 @@ class ForecastConfig:
         models: restrict candidates to these registry names (None: all).
         lgbm_params: overrides of the LightGBM hyper-parameters.
         median_from_residuals: p50 is the conformal median rather than the raw forecast.
+        empirical_window: days of a SKU's own history behind the base quantiles of the
+            intermittent and lumpy classes' intervals (see :mod:`ml.forecasting.conformal`).
         seed: random state for models and sampling.
     """
 
@@ -96,6 +105,7 @@ class ForecastConfig:
     models: tuple[str, ...] | None = None
     lgbm_params: dict[str, Any] | None = None
     median_from_residuals: bool = False
+    empirical_window: int = EMPIRICAL_WINDOW
     quantiles: tuple[float, ...] = QUANTILES
     seed: int = 0
 
@@ -151,14 +161,14 @@ class LocalSeries(dict):
 
     def __init__(self, prepared: pd.DataFrame):
         super().__init__()
-        self._rows = prepared[["sku", "date", "quantity"]]
+        self._rows = prepared  # a reference, not a copy: sliced per prefetch
 
     def prefetch(self, skus: list[str]) -> None:
         """Build the series of ``skus`` not built yet, in one pass."""
         todo = sorted(set(skus) - set(self))
         if not todo:
             return
-        df = self._rows[self._rows["sku"].isin(todo)]
+        df = self._rows.loc[self._rows["sku"].isin(todo), ["sku", "date", "quantity"]]
         skus, series = series_by_sku(df, ["quantity"])
         self.update(zip(skus, series, strict=True))
 
@@ -357,7 +367,15 @@ def fit_forecast(
     bt_scale = naive_scales(masked[masked["date"] <= cutoffs[0]])
     chosen = backtest.merge(selection[["sku", "model", "demand_class"]], on=["sku", "model"])
     chosen["scale"] = chosen["sku"].map(bt_scale)
+    sparse = masked[
+        masked["sku"].isin(eligible.loc[eligible["demand_class"].isin(EMPIRICAL_CLASSES), "sku"])
+    ]
+    base_kwargs = {"quantiles": config.quantiles, "window": config.empirical_window}
+    chosen = chosen.merge(
+        empirical_quantiles(sparse, cutoffs, **base_kwargs), on=["sku", "cutoff"], how="left"
+    )
     calibration = fit_calibration(chosen, quantiles=config.quantiles)
+    del chosen
     timings["select_calibrate"] = time.perf_counter() - t
 
     forecasts, global_model, f_timings = _final_forecasts(
@@ -370,6 +388,8 @@ def fit_forecast(
     forecasts["scale"] = forecasts["sku"].map(scale).fillna(forecasts["sku"].map(level))
     forecasts["scale"] = forecasts["scale"].fillna(0.0)
     forecasts = forecasts.merge(selection[["sku", "demand_class"]], on="sku", how="left")
+    base = empirical_quantiles(sparse, [end], **base_kwargs).drop(columns="cutoff")
+    forecasts = forecasts.merge(base, on="sku", how="left")
     forecasts = apply_calibration(
         forecasts,
         calibration,
