@@ -108,6 +108,16 @@ def coverage(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
     return float(np.mean((a[keep] >= lo[keep]) & (a[keep] <= hi[keep])))
 
 
+def share_outside(y: ArrayLike, bound: ArrayLike, *, below: bool) -> float:
+    """Share of observed actuals strictly below (or above) a quantile forecast."""
+    a = np.asarray(y, dtype=float)
+    b = np.asarray(bound, dtype=float)
+    keep = ~np.isnan(a)
+    if not keep.any():
+        return float("nan")
+    return float(np.mean(a[keep] < b[keep] if below else a[keep] > b[keep]))
+
+
 def pinball_loss(y: ArrayLike, y_q: ArrayLike, q: float) -> float:
     """Mean pinball (quantile) loss of the ``q`` quantile forecast ``y_q``."""
     if not 0 < q < 1:
@@ -210,9 +220,12 @@ def summarize(
     out["n_points"] = int(scored["y"].notna().sum())
     if quantile_cols:
         if 0.1 in quantile_cols and 0.9 in quantile_cols:
-            out["coverage_80"] = coverage(
-                scored["y"], scored[quantile_cols[0.1]], scored[quantile_cols[0.9]]
-            )
+            lo, hi = scored[quantile_cols[0.1]], scored[quantile_cols[0.9]]
+            out["coverage_80"] = coverage(scored["y"], lo, hi)
+            # The two ways out of the interval, which a coverage alone hides: for
+            # zero-inflated demand p10 is 0 and only the upper side can miss.
+            out["below_p10"] = share_outside(scored["y"], lo, below=True)
+            out["above_p90"] = share_outside(scored["y"], hi, below=False)
         for q, col in quantile_cols.items():
             out[f"pinball_{col}"] = pinball_loss(scored["y"], scored[col], q)
     return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in out.items()}

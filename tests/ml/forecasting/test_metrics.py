@@ -59,6 +59,8 @@ def test_mean_mase_averages_per_series():
 
 def test_coverage_and_pinball_by_hand():
     assert m.coverage([1, 5, 10], [0, 0, 0], [4, 6, 8]) == pytest.approx(2 / 3)
+    assert m.share_outside([1, 5, np.nan, 10], [2, 2, 2, 2], below=True) == pytest.approx(1 / 3)
+    assert m.share_outside([1, 5, 10], [4, 6, 8], below=False) == pytest.approx(1 / 3)
     # q=0.9: y=10, f=8 -> 0.9*2 = 1.8; y=6, f=8 -> 0.1*2 = 0.2
     assert m.pinball_loss([10, 6], [8, 8], 0.9) == pytest.approx(1.0)
     with pytest.raises(ValueError):
@@ -85,6 +87,7 @@ def test_summarize_groups():
     )
     out = m.summarize(scored, hist, quantile_cols={0.1: "p10", 0.5: "p50", 0.9: "p90"})
     assert out["coverage_80"] == pytest.approx(0.5)
+    assert out["below_p10"] == 0.0 and out["above_p90"] == pytest.approx(0.5)
     assert out["wape"] == pytest.approx(1 / 3)
     by = m.summarize(scored, hist, by="c")
     assert set(by) == {"x", "y"} and by["x"]["mae"] == 0.0
