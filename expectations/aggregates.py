@@ -82,6 +82,30 @@ def daily_category_volume(frame: pd.DataFrame, params: SuiteParams) -> pd.DataFr
         )
     else:
         daily = sales.groupby("date")["quantity"].sum().to_frame(ALL_CATEGORIES)
+    return _calendar_filled(daily, params)
+
+
+def daily_volume_from_totals(totals: pd.DataFrame, params: SuiteParams) -> pd.DataFrame:
+    """:func:`daily_category_volume` from units already summed per day and category.
+
+    Args:
+        totals: Columns ``date, category, quantity`` (one row per day and category), as
+            the warehouse computes them for a table too large to read.
+        params: For the closed dates.
+    """
+    if totals.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+    totals = totals.assign(
+        date=pd.to_datetime(totals["date"]), quantity=totals["quantity"].fillna(0)
+    )
+    daily = totals.pivot_table(
+        index="date", columns="category", values="quantity", aggfunc="sum", fill_value=0
+    )
+    return _calendar_filled(daily, params)
+
+
+def _calendar_filled(daily: pd.DataFrame, params: SuiteParams) -> pd.DataFrame:
+    """Every calendar day from the first to the last (closures excluded), 0 where absent."""
     if daily.empty:
         return daily
     days = pd.date_range(daily.index.min(), daily.index.max(), freq="D")

@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+import numpy as np
 import pandas as pd
 
 from expectations.params import SuiteParams
+
+if TYPE_CHECKING:
+    from expectations.profile import TableProfile
 
 CRITICAL = "critical"
 WARNING = "warning"
@@ -37,12 +42,22 @@ class Target:
         subject: How messages name the frame, e.g. ``raw.sales`` or
             ``raw.sales[daily volume by category]``.
         index_columns: Columns GX reports next to each unexpected value (aggregates only).
+        weights: For a reduced frame (distinct values of a table, see
+            :mod:`expectations.profile`): how many table rows each frame row stands for.
+            GX's counts of frame rows are turned into counts of table rows with them.
+        element_count: Table rows the frame stands for, when not ``weights.sum()``
+            (duplicate keys stand for a whole table).
+        missing_extra: Table rows outside the frame that GX would count as missing
+            (rows whose key is all null, for a duplicate-key frame).
     """
 
     suite: gx.ExpectationSuite
     frame: pd.DataFrame
     subject: str
     index_columns: tuple[str, ...] = ()
+    weights: np.ndarray | None = None
+    element_count: int | None = None
+    missing_extra: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,8 @@ class SuiteDefinition:
             ``datetime.date`` objects (as PostgreSQL drivers return them).
         sku_reference: Severity of "every ``sku`` is in the products frame", or None.
         derived: Optional ``(frame, params) -> [Target]`` for aggregate-level suites.
+        derived_profile: The same aggregate targets built from a
+            :class:`~expectations.profile.TableProfile` instead of the rows.
     """
 
     name: str
@@ -72,6 +89,9 @@ class SuiteDefinition:
     date_columns: tuple[str, ...] = ()
     sku_reference: str | None = None
     derived: Callable[[pd.DataFrame, SuiteParams], list[Target]] | None = field(default=None)
+    derived_profile: Callable[[TableProfile, SuiteParams], list[Target]] | None = field(
+        default=None
+    )
 
 
 def new_suite(name: str, description: str) -> gx.ExpectationSuite:

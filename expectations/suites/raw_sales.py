@@ -13,6 +13,8 @@ a category's volume jumping or collapsing) run on small aggregates built by
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
@@ -37,6 +39,9 @@ from expectations.suites._common import (
     add_unique,
     new_suite,
 )
+
+if TYPE_CHECKING:
+    from expectations.profile import TableProfile
 
 NAME = "raw.sales"
 COLUMNS = (
@@ -130,6 +135,35 @@ def derived(frame: pd.DataFrame, params: SuiteParams) -> list[Target]:
     return targets
 
 
+def derived_profile(profile: TableProfile, params: SuiteParams) -> list[Target]:
+    """:func:`derived` from a table profile: observed days and daily category totals.
+
+    The calendar needs only the distinct dates (the ``date`` histogram) and the volume
+    rule only units per day and category, which the warehouse sums; the suites and the
+    ratios are the same as on rows.
+    """
+    dates = profile.histograms.get(("date",))
+    if dates is None or not aggregates.has_columns(dates, ("date",)):
+        return []
+    dates = aggregates.within_window(dates, params)
+    targets = []
+    if params.daily_history:
+        calendar = aggregates.sales_calendar(dates, params)
+        targets.append(Target(calendar_suite(), calendar, CALENDAR))
+    totals = profile.daily_totals
+    if totals is not None and pd.api.types.is_numeric_dtype(totals["quantity"]):
+        daily = aggregates.daily_volume_from_totals(totals, params)
+        targets.append(
+            Target(
+                volume_suite(params),
+                aggregates.volume_ratios(daily, params),
+                VOLUME,
+                index_columns=("category", "window"),
+            )
+        )
+    return targets
+
+
 DEFINITION = SuiteDefinition(
     name=NAME,
     asset=("raw", "sales"),
@@ -138,4 +172,5 @@ DEFINITION = SuiteDefinition(
     sku_reference=CRITICAL,
     date_columns=("date",),
     derived=derived,
+    derived_profile=derived_profile,
 )
