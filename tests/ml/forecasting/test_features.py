@@ -31,7 +31,7 @@ def test_profile_is_the_groupby_mean_per_code_and_key():
     codes = np.array([0, 0, 0, 1, 1, 2])
     key = np.array([0, 0, 1, 1, 1, 0])
     values = np.array([1.0, 3.0, 5.0, np.nan, 4.0, 6.0])
-    table = _profile(codes, key, values, 2)
+    table = _profile(codes, key, values, 2, 3)
     assert table.shape == (3, 2)
     assert table[0, 0] == 2.0 and table[0, 1] == 5.0 and table[1, 1] == 4.0
     assert np.isnan(table[1, 0]) and np.isnan(table[2, 1]) and table[2, 0] == 6.0
