@@ -2,8 +2,8 @@
 
 The suites in :mod:`expectations` read no database and no config; this module gathers
 their parameters from the warehouse (the products table, the load ledger) and from the
-``quality:`` section of ``stockcast.yaml``, and says which columns each suite reads, so a
-check asks the warehouse for those columns only.
+``quality:`` section of ``stockcast.yaml``. (Which columns a suite reads follows from its
+expectations: :func:`expectations.profile_request`.)
 """
 
 from __future__ import annotations
@@ -29,24 +29,11 @@ CONFIGURABLE = (
 )
 """``SuiteParams`` fields a user may set under ``quality:`` in ``stockcast.yaml``."""
 
-MODEL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "marts.fct_daily_sales": ("date", "sku", "quantity"),
-}
-"""Columns read for suites without a column contract (model tables): what their rules use."""
-
 SUPPLIER_SUITES = frozenset({"raw.products", "raw.purchase_orders"})
 """Suites with a ``supplier_known`` rule, which need the suppliers frame."""
 
 VOLUME_SUITES = frozenset({"raw.sales"})
 """Suites whose volume rule groups by product category."""
-
-
-def suite_columns(suite_name: str) -> tuple[str, ...]:
-    """The columns suite ``suite_name`` validates: its contract, or what its rules read."""
-    definition = SUITES[suite_name]
-    if definition.columns:
-        return tuple(column for column, _ in definition.columns)
-    return MODEL_COLUMNS[suite_name]
 
 
 def quality_config(settings: Settings) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from expectations import RECORD_COLUMNS, SuiteParams, run_suite
+from expectations import RECORD_COLUMNS, SuiteParams, profile_request, run_suite
 from orchestration.defs.quality import quality_checks
 from orchestration.defs.quality.checks import (
     CRITICAL_CHECK,
@@ -18,7 +18,6 @@ from orchestration.defs.quality.params import (
     build_params,
     previous_load_count,
     quality_config,
-    suite_columns,
 )
 from orchestration.settings import ConfigError, get_settings
 from orchestration.warehouse import Warehouse
@@ -68,17 +67,11 @@ def test_every_raw_entity_and_the_sales_mart_get_a_blocking_and_a_warning_check(
 
 
 @pytest.mark.unit
-def test_suites_read_their_columns_only() -> None:
-    assert suite_columns("raw.sales") == (
-        "date",
-        "sku",
-        "location",
-        "quantity",
-        "unit_price",
-        "discount",
-        "promo",
-    )
-    assert suite_columns("marts.fct_daily_sales") == ("date", "sku", "quantity")
+def test_the_mart_check_asks_the_warehouse_for_aggregates_only() -> None:
+    request = profile_request("marts.fct_daily_sales", SuiteParams(today="2025-02-09"))
+    assert set(request.histograms) == {("quantity",), ("date",)}
+    assert request.unique_keys == (("sku", "date"),)
+    assert not request.category_volume
 
 
 @pytest.mark.integration
@@ -130,6 +123,15 @@ def test_warnings_only_pass_the_gate_and_fail_the_warning_check() -> None:
     assert warning.severity == dg.AssetCheckSeverity.WARN
     assert "discount" in warning.metadata["message"].value
     assert warning.metadata["row_count"].value == 40
+
+
+@pytest.mark.unit
+def test_the_checks_cost_is_in_both_results_metadata() -> None:
+    result = run_suite("raw.sales", _sales(), SuiteParams(today="2025-02-09", run_id="r"))
+    cost = {"check_seconds": 1.5, "cpu_seconds": 0.7}
+    for check in check_results(result, dg.AssetKey(["raw", "sales"]), None, cost):
+        assert check.metadata["check_seconds"].value == 1.5
+        assert check.metadata["cpu_seconds"].value == 0.7
 
 
 @pytest.mark.unit
