@@ -323,6 +323,7 @@ def fit_forecast(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     prepared = censor_and_impute(validate_frame(frame))
+    del frame  # a caller's temporary (e.g. evaluate's training slice) is freed here
     end = prepared["date"].max()
     start = prepared["date"].min()
     last = prepared.groupby("sku")["date"].max()
@@ -649,11 +650,11 @@ def evaluate_detailed(
     timings: dict[str, float] = {}
     for origin, days in origins:
         block_end = origin + pd.Timedelta(days=days)
-        train = data[data["date"] <= origin]
         block = data[(data["date"] > origin) & (data["date"] <= block_end)]
         future = block[["sku", "date", *cov_cols]] if cov_cols else None
         t = time.perf_counter()
-        run = fit_forecast(train, config, future=future)
+        # The training slice is not kept here, so fit_forecast can free it once validated.
+        run = fit_forecast(data[data["date"] <= origin], config, future=future)
         run_seconds = time.perf_counter() - t
         seconds += run_seconds
         for key, value in run.timings.items():
@@ -662,7 +663,8 @@ def evaluate_detailed(
         actual = _actuals(block)
         scored = run.forecasts.merge(actual, on=["sku", "target_date"], how="inner")
         scored = scored.merge(run.classes[["sku", "demand_class"]], on="sku", how="left")
-        naive = seasonal_naive_forecast(train[["sku", "date", "quantity"]], days).merge(
+        history = data.loc[data["date"] <= origin, ["sku", "date", "quantity"]]
+        naive = seasonal_naive_forecast(history, days).merge(
             actual, on=["sku", "target_date"], how="inner"
         )
         naive["forecast_date"] = origin
@@ -680,7 +682,7 @@ def evaluate_detailed(
         naive_parts.append(naive)
         if first_run is None:
             first_run = run
-        del run, train, block, future
+        del run, history, block, future
     assert first_run is not None  # holdout_origins returns at least one origin
     scored = pd.concat(scored_parts, ignore_index=True)
     naive = pd.concat(naive_parts, ignore_index=True)
