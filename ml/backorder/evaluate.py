@@ -172,8 +172,16 @@ def _baseline(
 
 
 def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time of this process and of its finished children (joblib/loky workers).
+
+    Threads (OpenMP in the boosters) are in ``RUSAGE_SELF``; worker processes only in
+    ``RUSAGE_CHILDREN``, and only once they have exited and been waited for.
+    """
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def _peak_rss_mib() -> float:

@@ -6,11 +6,15 @@ The training recipe, and why each step is where it is:
    The test frame is never seen here at all.
 2. Candidate imbalance strategies (:data:`~ml.backorder.pipeline.STRATEGIES`) are fitted
    on a subsample of the fit part and ranked by average precision on validation.
-3. The winner's hyperparameters are searched with ``RandomizedSearchCV`` +
-   ``StratifiedKFold`` (scoring ``average_precision``) on a small stratified subsample:
-   the search is the expensive part, and on 1.7M rows it must not scale with the data.
-4. The winner is refitted on the whole fit part. Resampling, if any, happens inside the
-   imbalanced-learn pipeline and therefore only on the rows being fitted.
+3. The winner's hyperparameters (and, for LightGBM, class weight and whether the derived
+   domain features are used) are searched by successive halving
+   (``HalvingRandomSearchCV`` + ``StratifiedKFold``, scoring ``average_precision``) on a
+   stratified subsample: many candidates on a few rows, the best few on more. The search
+   is the expensive part, and on 1.7M rows it must not scale with the data.
+4. The winner is refitted on the fit part, capped at ``fit_rows`` rows that keep every
+   positive (only the abundant negatives are thinned, and only on data larger than the
+   cap; calibration in step 5 corrects the prior shift). Resampling, if any, happens
+   inside the imbalanced-learn pipeline and therefore only on the rows being fitted.
 5. Probabilities are calibrated on the validation part (Platt scaling by default,
    isotonic on request): resampling distorts raw scores, and planners read the number
    as a probability.
@@ -34,11 +38,12 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.isotonic import IsotonicRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_test_split
+from sklearn.model_selection import HalvingRandomSearchCV, StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from ml.backorder.loader import FEATURE_COLUMNS, FLAG_COLUMNS, SKU, TARGET, parse_backorder_frame
@@ -62,8 +67,18 @@ class BackorderConfig:
             threshold choice, strategy ranking and permutation importance.
         compare_rows: Fit-part rows (stratified subsample) used to rank strategies.
         search_rows: Rows (stratified subsample) for the hyperparameter search.
-        search_iter: Random-search candidates; 0 keeps the defaults.
+        search_iter: Successive-halving candidates in the first round; 0 keeps the
+            defaults.
+        search_factor: Successive halving keeps ``1/search_factor`` of the candidates per
+            round and gives them ``search_factor`` times the rows; the first round uses
+            ``search_rows / search_factor ** (rounds - 1)`` rows.
         cv_folds: Stratified folds inside the search.
+        fit_rows: Cap on the rows of the final fit: every positive is kept, negatives are
+            drawn at random to fill the cap (0 = no cap). Below the cap nothing changes;
+            above it, fitting cost stops growing with the data.
+        domain_features: Append the derived coverage features
+            (:class:`~ml.backorder.features.DomainFeatures`) in every pipeline; the search
+            may still switch them off for LightGBM if that scores better.
         calibration: Fitted on the validation part. ``"sigmoid"`` (default): Platt scaling
             of the boosting log-odds, which is exactly the shape of the prior shift that
             resampling causes, and keeps the ranking (so PR-AUC) intact. ``"isotonic"``:
@@ -85,13 +100,24 @@ class BackorderConfig:
         trace_memory: Also report the tracemalloc peak (slower; RSS is always reported).
     """
 
-    strategies: tuple[str, ...] = ("none", "under", "smote", "balanced_bagging", "balanced_rf")
+    strategies: tuple[str, ...] = (
+        "none",
+        "under",
+        "smote",
+        "balanced_bagging",
+        "balanced_rf",
+        "lgbm",
+        "lgbm_bagged",
+    )
     strategy: str | None = None
     validation_share: float = 0.2
     compare_rows: int = 100_000
     search_rows: int = 60_000
-    search_iter: int = 8
+    search_iter: int = 9
+    search_factor: int = 3
     cv_folds: int = 3
+    fit_rows: int = 400_000
+    domain_features: bool = True
     calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid"
     goal: Goal = "f1"
     min_recall: float = 0.8
@@ -201,6 +227,24 @@ def stratified_subsample(y: np.ndarray, n: int, seed: int) -> np.ndarray:
     return np.sort(keep)
 
 
+def capped_rows(y: np.ndarray, cap: int, seed: int) -> np.ndarray:
+    """Positions of at most ``cap`` rows: every positive, then random negatives.
+
+    Unlike a stratified subsample this keeps the rare class whole; the negatives it
+    drops are the least informative rows there are. ``cap <= 0`` or a frame within the
+    cap returns every position.
+    """
+    positions = np.arange(len(y))
+    if cap <= 0 or len(y) <= cap:
+        return positions
+    positives = positions[y == 1]
+    negatives = positions[y != 1]
+    room = max(cap - len(positives), 0)
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(negatives, size=min(room, len(negatives)), replace=False)
+    return np.sort(np.concatenate([positives, chosen]))
+
+
 def fit_backorder_model(
     frame: pd.DataFrame, config: BackorderConfig | None = None, *, sampler: Any = None
 ) -> FitResult:
@@ -228,7 +272,13 @@ def _fit(frame: pd.DataFrame, config: BackorderConfig, sampler: Any) -> FitResul
     X_val, y_val = X.iloc[val_pos], y[val_pos]
 
     def pipeline(name: str) -> Any:
-        return build_pipeline(name, seed=config.seed, n_jobs=config.n_jobs, sampler=sampler)
+        return build_pipeline(
+            name,
+            seed=config.seed,
+            n_jobs=config.n_jobs,
+            sampler=sampler,
+            domain_features=config.domain_features,
+        )
 
     started = time.perf_counter()
     comparison: list[dict[str, Any]] = []
@@ -266,10 +316,25 @@ def _fit(frame: pd.DataFrame, config: BackorderConfig, sampler: Any) -> FitResul
     params: dict[str, Any] = {}
     if config.search_iter > 0 and STRATEGIES[best].space:
         sub = stratified_subsample(y_fit, config.search_rows, config.seed)
-        searcher = RandomizedSearchCV(
+        space = _feasible_space(STRATEGIES[best].space, y_fit)
+        if not config.domain_features:
+            space.pop("features__enabled", None)
+        # Rounds until one candidate is left, the last on every search row; but the first
+        # round never below ~20 positives per training fold (average precision on a
+        # handful of positives is noise).
+        rounds = 1 + int(np.log(config.search_iter) / np.log(config.search_factor) + 1e-9)
+        min_rows = max(len(sub) // config.search_factor ** (rounds - 1), 1)
+        positives_per_row = max(float(y_fit[sub].mean()), 1e-9)
+        floor = int(20 * config.cv_folds / positives_per_row / (config.cv_folds - 1))
+        min_rows = min(len(sub), max(min_rows, floor))
+        searcher = HalvingRandomSearchCV(
             pipeline(best),
-            _feasible_space(STRATEGIES[best].space, y_fit),
-            n_iter=config.search_iter,
+            space,
+            n_candidates=config.search_iter,
+            factor=config.search_factor,
+            resource="n_samples",
+            min_resources=min_rows,
+            max_resources=len(sub),
             scoring="average_precision",
             cv=StratifiedKFold(config.cv_folds, shuffle=True, random_state=config.seed),
             refit=False,
@@ -279,15 +344,20 @@ def _fit(frame: pd.DataFrame, config: BackorderConfig, sampler: Any) -> FitResul
         searcher.fit(X_fit.iloc[sub], y_fit[sub])
         params = {k: _plain(v) for k, v in searcher.best_params_.items()}
         search.update(
+            method="successive halving",
             rows=len(sub),
             cv_folds=config.cv_folds,
+            rounds=int(searcher.n_iterations_),
+            candidates_per_round=[int(n) for n in searcher.n_candidates_],
+            rows_per_round=[int(n) for n in searcher.n_resources_],
             best_cv_pr_auc=float(searcher.best_score_),
             best_params=params,
         )
     timings["search_seconds"] = round(time.perf_counter() - started, 2)
 
     started = time.perf_counter()
-    pipe = pipeline(best).set_params(**params).fit(X_fit, y_fit)
+    keep = capped_rows(y_fit, config.fit_rows, config.seed)
+    pipe = pipeline(best).set_params(**params).fit(X_fit.iloc[keep], y_fit[keep])
     timings["refit_seconds"] = round(time.perf_counter() - started, 2)
 
     started = time.perf_counter()
@@ -332,7 +402,11 @@ def _fit(frame: pd.DataFrame, config: BackorderConfig, sampler: Any) -> FitResul
         search=search,
         validation=validation,
         feature_importance=importance,
-        split={"fit_rows": len(fit_pos), "validation_rows": len(val_pos)},
+        split={
+            "fit_rows": len(fit_pos),
+            "refit_rows": len(keep),
+            "validation_rows": len(val_pos),
+        },
         timings=timings,
     )
 

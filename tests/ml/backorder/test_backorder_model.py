@@ -30,7 +30,8 @@ from ml.backorder import model as model_module
 
 pytestmark = pytest.mark.unit
 
-TAG = FEATURE_COLUMNS.index("in_transit_qty")  # column position survives the imputer
+# Column position survives the derived features (appended) and the imputer.
+TAG = FEATURE_COLUMNS.index("in_transit_qty")
 
 
 def tagged(frame: pd.DataFrame, start: int) -> pd.DataFrame:
@@ -49,7 +50,7 @@ def test_every_strategy_builds_an_imblearn_pipeline() -> None:
     for name in STRATEGIES:
         pipe = build_pipeline(name, seed=0)
         assert isinstance(pipe, Pipeline)
-        assert [step for step, _ in pipe.steps] == ["impute", "sample", "model"]
+        assert [step for step, _ in pipe.steps] == ["features", "impute", "sample", "model"]
     assert isinstance(build_pipeline("under").named_steps["sample"], RandomUnderSampler)
 
 
@@ -75,7 +76,8 @@ def test_resampling_sees_training_folds_only(synthetic_train, synthetic_test, fa
     fit_pos, val_pos = split_train_validation(train, config)
     fit_tags = set(train["in_transit_qty"].iloc[fit_pos])
     val_tags = set(train["in_transit_qty"].iloc[val_pos])
-    assert calls_after_fit >= 1 + config.search_iter * config.cv_folds + 1
+    searched = sum(report["search"]["candidates_per_round"]) * config.cv_folds
+    assert calls_after_fit >= 1 + searched + 1
     for tags in seen:
         tags = set(tags)
         assert tags <= fit_tags, "sampler saw validation or test rows"
@@ -86,6 +88,28 @@ def test_resampling_sees_training_folds_only(synthetic_train, synthetic_test, fa
     assert sizes[0] <= config.search_rows * (config.cv_folds - 1) / config.cv_folds + 1
     assert sizes[-1] == len(fit_pos)
     assert report["data"]["fit_rows"] == len(fit_pos)
+
+
+def test_final_fit_keeps_every_positive_when_capped(synthetic_train, fast_config):
+    from imblearn import FunctionSampler
+
+    seen: list[np.ndarray] = []
+
+    def spy(X, y):
+        seen.append(np.asarray(y).copy())
+        return X, y
+
+    cap = 1200
+    config = replace(fast_config, strategy="none", search_iter=0, importance_rows=0, fit_rows=cap)
+    result = fit_backorder_model(
+        synthetic_train, config, sampler=FunctionSampler(func=spy, validate=False)
+    )
+    fit_pos, _ = split_train_validation(synthetic_train, config)
+    y_fit = synthetic_train[TARGET].to_numpy()[fit_pos]
+    assert len(fit_pos) > cap
+    (final,) = seen
+    assert len(final) == cap == result.split["refit_rows"]
+    assert final.sum() == y_fit.sum(), "a capped fit must keep every positive"
 
 
 def test_threshold_is_chosen_on_validation_not_test(
