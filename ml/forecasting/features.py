@@ -119,23 +119,27 @@ class _GroupCumsum:
         observed = ~np.isnan(values)
         self.csum = np.concatenate([[0.0], np.cumsum(np.where(observed, values, 0.0))])
         self.ccnt = np.concatenate([[0], np.cumsum(observed, dtype=np.int32)])
-        self.idx = np.arange(values.size, dtype=np.int64)
-        self.start = self.idx - pos  # first row of each row's group
+        self.idx = np.arange(values.size, dtype=np.int32 if values.size < 2**31 else np.int64)
+        self.start = self.idx - pos.astype(self.idx.dtype)  # first row of each row's group
 
     def mean(self, lag: int, window: int) -> np.ndarray:
         """Mean of ``values[i-lag-window+1 .. i-lag]`` within the group, as float32.
 
         NaN values are skipped; NaN when the window holds no value.
         """
-        hi = np.maximum(self.idx - lag + 1, self.start)  # exclusive end, csum coordinates
-        lo = np.maximum(hi - window, self.start)
-        k = (self.ccnt[hi] - self.ccnt[lo]).astype(np.float64)
-        s = self.csum[hi] - self.csum[lo]
+        hi = self.idx - (lag - 1)  # exclusive end, in csum coordinates
+        np.maximum(hi, self.start, out=hi)
+        lo = hi - window
+        np.maximum(lo, self.start, out=lo)
+        s = self.csum[hi]
+        s -= self.csum[lo]
+        k = self.ccnt[hi]
+        k -= self.ccnt[lo]
         del hi, lo
         with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(s, k, out=s)
-        s[k == 0] = np.nan
-        return s.astype(np.float32)
+            out = (s / k).astype(np.float32)
+        out[k == 0] = np.nan
+        return out
 
 
 def _lagged_rolling_mean(values: np.ndarray, pos: np.ndarray, lag: int, window: int) -> np.ndarray:
@@ -247,44 +251,46 @@ def build_global_data(
     table[:, col["dow"]] = dow
     table[:, col["month"]] = month
     table[:, col["dom"]] = dates.dt.day.to_numpy()
-    sums = _GroupCumsum(ys, pos)
-    table[:, col["roll7_lagh"]] = sums.mean(horizon, 7)
-    table[:, col["roll28_lagh"]] = sums.mean(horizon, 28)
-    table[:, col["yoy7"]] = sums.mean(364 - 3, 7)
-    table[:, col["yoy28"]] = sums.mean(364 - 14, 28)
-    del sums, pos
-
-    # Seasonal profile of each SKU, from history up to scale_end only, as code x weekday
-    # and code x month tables looked up by position. The profiles average the float32
-    # target, as the model sees it.
-    ys32 = ys.astype(np.float32).astype(float)
-    in_hist = ((dates <= scale_end) & ~df["is_censored"]).to_numpy()
-    recent = in_hist & (dates > scale_end - pd.Timedelta(days=SCALE_DAYS)).to_numpy()
-    n_codes = int(codes.max()) + 1 if codes.size else 0
-    dow_prof = _profile(codes[recent], dow[recent], ys32[recent], 7, n_codes)
-    year_key = codes.astype(np.int64) * 10_000 + dates.dt.year.to_numpy()
-    _, hist_inv = np.unique(year_key[in_hist], return_inverse=True)
-    hist_ys = ys32[in_hist]
-    year_mean = (np.bincount(hist_inv, weights=hist_ys) / np.bincount(hist_inv))[hist_inv]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(year_mean > 0, hist_ys / year_mean, np.nan)
-    month_prof = _profile(codes[in_hist], month[in_hist] - 1, ratio, 12, n_codes)
-    del hist_inv, hist_ys, year_mean, ratio, year_key, recent, ys32
-    table[:, col["dow_profile"]] = np.nan_to_num(dow_prof[codes, dow], nan=1.0)
-    table[:, col["month_profile"]] = np.nan_to_num(month_prof[codes, month - 1], nan=1.0)
-    del dow_prof, month_prof, dow, month
-
     for c in ("is_holiday", "is_promo"):
         if c in col:
             table[:, col[c]] = df[c].to_numpy()
     if "unit_price" in df.columns:
         med = df[df["date"] <= scale_end].groupby("sku")["unit_price"].median()
         table[:, col["price_ratio"]] = df["unit_price"].to_numpy() / df["sku"].map(med).to_numpy()
-
+    in_hist = ((dates <= scale_end) & ~df["is_censored"]).to_numpy()
+    recent = in_hist & (dates > scale_end - pd.Timedelta(days=SCALE_DAYS)).to_numpy()
+    years = dates.dt.year.to_numpy()
     has_target = df["quantity"].notna().to_numpy()
     weight = (~df["is_censored"].to_numpy()).astype(np.float32)
     sku_rows, date_rows = df["sku"].to_numpy(), dates.to_numpy()
-    del df, dates, codes
+    del df, dates  # everything below works on arrays
+
+    sums = _GroupCumsum(ys, pos)
+    del pos
+    table[:, col["roll7_lagh"]] = sums.mean(horizon, 7)
+    table[:, col["roll28_lagh"]] = sums.mean(horizon, 28)
+    table[:, col["yoy7"]] = sums.mean(364 - 3, 7)
+    table[:, col["yoy28"]] = sums.mean(364 - 14, 28)
+    del sums
+
+    # Seasonal profile of each SKU, from history up to scale_end only, as code x weekday
+    # and code x month tables looked up by position. The profiles average the float32
+    # target, as the model sees it.
+    ys32 = ys.astype(np.float32).astype(float)
+    n_codes = int(codes.max()) + 1 if codes.size else 0
+    dow_prof = _profile(codes[recent], dow[recent], ys32[recent], 7, n_codes)
+    year_key = codes.astype(np.int64) * 10_000 + years
+    _, hist_inv = np.unique(year_key[in_hist], return_inverse=True)
+    hist_ys = ys32[in_hist]
+    year_mean = (np.bincount(hist_inv, weights=hist_ys) / np.bincount(hist_inv))[hist_inv]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(year_mean > 0, hist_ys / year_mean, np.nan)
+    month_prof = _profile(codes[in_hist], month[in_hist] - 1, ratio, 12, n_codes)
+    del hist_inv, hist_ys, year_mean, ratio, year_key, years, recent, in_hist, ys32
+    table[:, col["dow_profile"]] = np.nan_to_num(dow_prof[codes, dow], nan=1.0)
+    table[:, col["month_profile"]] = np.nan_to_num(month_prof[codes, month - 1], nan=1.0)
+    del dow_prof, month_prof, dow, month, codes
+
     target_values = np.column_stack([ys.astype(np.float32), weight])[has_target]
     del ys, weight
     t_skus, t_dates = sku_rows[has_target], date_rows[has_target]
