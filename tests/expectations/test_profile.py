@@ -185,3 +185,11 @@ def test_volume_from_daily_totals_equals_volume_from_rows(sales, products) -> No
     assert from_rows.index.equals(from_totals.index)
     np.testing.assert_allclose(from_rows.to_numpy(float), from_totals.to_numpy(float))
     assert (from_totals.loc[pd.Timestamp("2025-04-10")] == 0).all()
+
+
+@pytest.mark.parametrize("name", ["raw.sales", "raw.purchase_orders", "marts.fct_daily_sales"])
+def test_an_empty_table_does_not_block(name: str) -> None:
+    empty = FRAMES[name]().iloc[0:0]
+    rows, reduced = _both(name, empty, _params())
+    assert reduced.passed_critical and reduced.row_count == 0
+    _assert_same(rows, reduced)
