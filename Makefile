@@ -41,6 +41,7 @@ bench: install  ## Benchmarks (wall time, peak memory); JSON under bench/results
 	$(BIN)/python bench/forecast_bench.py --skus 1000,10000
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/backorder_bench.py
+	$(BIN)/python bench/quality_bench.py --skus 10000  # GX checks' share of `stockcast run` (with and without them)
 
 lint: install
 	$(BIN)/ruff check .

@@ -312,6 +312,15 @@ class Warehouse:
 
     read_frame = read_table
 
+    def query_frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """A read-only query's result, with the same dtypes on DuckDB and PostgreSQL.
+
+        For aggregates that must stay in the database (the quality checks' profiles):
+        the caller builds the SQL from quoted identifiers and passes values as ``params``.
+        """
+        with self.connect() as conn:
+            return self._fetch_frame(conn, sql, params)
+
     def max_value(self, schema: str, table: str, column: str) -> Any:
         """Largest value of ``column`` (``None`` for an empty table), e.g. the latest run date."""
         with self.connect() as conn:

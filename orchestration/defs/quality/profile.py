@@ -45,13 +45,8 @@ def _rel(schema: str, table: str) -> str:
 
 
 def _frame(warehouse: Warehouse, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
-    """One query as a frame, with the warehouse's dtype normalisation (dates, numerics).
-
-    The only use of a private ``Warehouse`` method outside its module: a public
-    ``query_frame`` there would serve this and any other read-only aggregate.
-    """
-    with warehouse.connect() as conn:
-        return warehouse._fetch_frame(conn, sql, params)  # noqa: SLF001
+    """One query as a frame, with the warehouse's dtype normalisation (dates, numerics)."""
+    return warehouse.query_frame(sql, params)
 
 
 def _all_null(columns: tuple[str, ...]) -> str:
