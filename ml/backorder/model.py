@@ -72,6 +72,9 @@ class BackorderConfig:
         search_rows: Rows (stratified subsample) for the hyperparameter search.
         search_iter: Successive-halving candidates in the first round; 0 keeps the
             defaults.
+        params: With ``strategy``, use these hyperparameters and skip the search. The
+            production refit on all rows reuses what the evaluated fit chose, so the
+            comparison and search are not paid twice.
         search_factor: Successive halving keeps ``1/search_factor`` of the candidates per
             round and gives them ``search_factor`` times the rows; the first round uses
             ``search_rows / search_factor ** (rounds - 1)`` rows.
@@ -118,6 +121,7 @@ class BackorderConfig:
     compare_rows: int = 100_000
     search_rows: int = 60_000
     search_iter: int = 9
+    params: dict[str, Any] | None = None
     search_factor: int = 3
     cv_folds: int = 3
     fit_rows: int = 400_000
@@ -322,7 +326,12 @@ def _fit(frame: pd.DataFrame, config: BackorderConfig, sampler: Any) -> FitResul
     started = time.perf_counter()
     search: dict[str, Any] = {"strategy": best, "n_iter": config.search_iter}
     params: dict[str, Any] = {}
-    if config.search_iter > 0 and STRATEGIES[best].space:
+    if config.params is not None:
+        if config.strategy is None:
+            raise ValueError("BackorderConfig.params needs BackorderConfig.strategy")
+        params = dict(config.params)
+        search.update(method="fixed (given)", n_iter=0, best_params=params)
+    elif config.search_iter > 0 and STRATEGIES[best].space:
         sub = stratified_subsample(y_fit, config.search_rows, config.seed)
         space = _feasible_space(STRATEGIES[best].space, y_fit)
         if not config.domain_features:

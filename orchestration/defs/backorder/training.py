@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +262,17 @@ def train_backorder_model(
     report["split"] = split
     report["sources"] = summary
     if training.refit:
-        model = fit_backorder_model(all_rows, training.config).model
-        report["production_model"] = {"refit_on_all_rows": len(all_rows), "positives": positives}
+        # Same strategy and hyperparameters as the evaluated model: the report describes
+        # the production model, and the comparison and search are not paid twice.
+        refit_config = replace(
+            training.config, strategy=model.strategy, params=dict(model.params), importance_rows=0
+        )
+        model = fit_backorder_model(all_rows, refit_config).model
+        report["production_model"] = {
+            "refit_on_all_rows": len(all_rows),
+            "positives": positives,
+            "strategy": model.strategy,
+            "params": model.params,
+        }
     report["timings"]["asset_seconds"] = round(time.perf_counter() - started, 2)
     return TrainOutcome(model, report)

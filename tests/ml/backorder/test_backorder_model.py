@@ -306,3 +306,18 @@ def test_strategy_that_cannot_fit_is_reported_not_fatal(synthetic_train, fast_co
     errors = [row for row in result.comparison if "error" in row]
     assert [row["strategy"] for row in errors] == ["under"]
     assert result.model.strategy == "none"
+
+
+def test_given_params_skip_comparison_and_search(synthetic_train, fast_config) -> None:
+    """The production refit reuses the evaluated choices instead of searching again."""
+    first = fit_backorder_model(synthetic_train, fast_config)
+    again = fit_backorder_model(
+        synthetic_train,
+        replace(fast_config, strategy=first.model.strategy, params=dict(first.model.params)),
+    )
+    assert again.comparison == []
+    assert again.search["method"] == "fixed (given)"
+    assert again.model.strategy == first.model.strategy
+    assert again.model.params == first.model.params
+    with pytest.raises(ValueError, match="needs BackorderConfig.strategy"):
+        fit_backorder_model(synthetic_train, replace(fast_config, params={}))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ml.backorder import predict_one
-from orchestration.defs.backorder.artifacts import load_latest_backorder_model
+from orchestration.defs.backorder.artifacts import load_latest_backorder_model, load_latest_report
 from orchestration.defs.backorder.assets import (
     FEATURES_KEY,
     MODEL_KEY,
@@ -136,3 +136,16 @@ def test_too_few_backorders_skips_with_a_reason(backorder_home: Path) -> None:
     assert not Warehouse.from_settings(get_settings()).table_exists("ml", "backorder_risk")
     assert load_latest_backorder_model(get_settings()) is None
     assert meta["warehouse_rows"] > 0  # rows were there; too few backorders among them
+
+
+def test_refit_reuses_the_evaluated_strategy_and_params(backorder_home: Path) -> None:
+    """The production model is the evaluated recipe refitted on every row, not a new search."""
+    result = dg.materialize([backorder_assets[0]], resources=_resource(backorder_home))
+    assert result.success
+    stored = load_latest_backorder_model(get_settings())
+    report = load_latest_report(get_settings())
+    assert stored is not None and report is not None
+    production = report["production_model"]
+    assert production["strategy"] == report["search"]["strategy"] == stored.model.strategy
+    assert production["params"] == report["search"].get("best_params", {})
+    assert stored.model.params == production["params"]
