@@ -607,32 +607,80 @@ def predict_one(
             f"{r.column}={r.value!r}: {r.reason}" for r in parsed.quarantine.itertuples()
         )
         raise ValueError(f"invalid SKU features: {reasons}")
-    row = features(parsed.frame)
-    batch = pd.concat([row] * (1 + len(FEATURE_COLUMNS)), ignore_index=True)
-    for i, column in enumerate(FEATURE_COLUMNS, start=1):
-        batch.loc[i, column] = model.medians[column]
-    proba = model._proba(batch)
-    base = float(proba[0])
-    drivers = []
-    for i, column in enumerate(FEATURE_COLUMNS, start=1):
-        value = row.iloc[0][column]
-        drivers.append(
-            {
-                "feature": column,
-                "value": None if pd.isna(value) else _display(column, float(value)),
-                "reference": _display(column, model.medians[column]),
-                "contribution": base - float(proba[i]),
-            }
-        )
-    drivers.sort(key=lambda d: abs(d["contribution"]), reverse=True)
+    explained = explain_frame(model, parsed.frame, top=top)
+    first = explained.iloc[0]
     return {
         SKU: raw[SKU],
-        "probability": base,
-        "risk_band": str(model.band(base)),
-        "at_risk": base >= model.threshold.threshold,
+        "probability": float(first["probability"]),
+        "risk_band": str(first["risk_band"]),
+        "at_risk": bool(first["at_risk"]),
         "threshold": model.threshold.threshold,
-        "drivers": drivers[:top],
+        "drivers": first["drivers"],
     }
+
+
+def explain_frame(
+    model: BackorderModel, frame: pd.DataFrame, *, top: int = 3, chunk_rows: int = 2_000
+) -> pd.DataFrame:
+    """Probability, band and top drivers for every row of a parsed frame, in batches.
+
+    The risk table scores every SKU: one ``predict_one`` per SKU pays the model's fixed
+    per-call cost 10,000 times (minutes at 10,000 SKUs), while stacking each row with its
+    median-replaced variants and predicting them together costs one pass. The numbers are
+    exactly ``predict_one``'s (a test checks it).
+
+    Args:
+        model: A fitted model.
+        frame: Clean rows in the public schema (parsed: flags 0/1, NaN for unknown).
+        top: Drivers kept per row.
+        chunk_rows: Rows explained per model call (each becomes ``1 + features`` rows).
+
+    Returns:
+        Columns ``probability, risk_band, at_risk, drivers`` (a list of dicts as in
+        :func:`predict_one`), aligned with ``frame``'s order.
+    """
+    X = features(frame).reset_index(drop=True)
+    n_features = len(FEATURE_COLUMNS)
+    medians = np.array([model.medians[c] for c in FEATURE_COLUMNS], dtype="float32")
+    probabilities = np.empty(len(X))
+    contributions = np.empty((len(X), n_features))
+    for start in range(0, len(X), chunk_rows):
+        block = X.iloc[start : start + chunk_rows].to_numpy(dtype="float32")
+        n = len(block)
+        # Row 0 of each group is the SKU as it is; row 1 + j has feature j at its median.
+        stacked = np.repeat(block, 1 + n_features, axis=0).reshape(n, 1 + n_features, -1)
+        idx = np.arange(n_features)
+        stacked[:, 1 + idx, idx] = medians
+        proba = model._proba(
+            pd.DataFrame(stacked.reshape(-1, n_features), columns=list(FEATURE_COLUMNS))
+        ).reshape(n, 1 + n_features)
+        probabilities[start : start + n] = proba[:, 0]
+        contributions[start : start + n] = proba[:, :1] - proba[:, 1:]
+    values = X.to_numpy(dtype=float)
+    drivers = []
+    for i in range(len(X)):
+        order = np.argsort(-np.abs(contributions[i]), kind="stable")[:top]
+        drivers.append(
+            [
+                {
+                    "feature": FEATURE_COLUMNS[j],
+                    "value": None
+                    if np.isnan(values[i, j])
+                    else _display(FEATURE_COLUMNS[j], float(values[i, j])),
+                    "reference": _display(FEATURE_COLUMNS[j], model.medians[FEATURE_COLUMNS[j]]),
+                    "contribution": float(contributions[i, j]),
+                }
+                for j in order
+            ]
+        )
+    return pd.DataFrame(
+        {
+            "probability": probabilities,
+            "risk_band": [str(b) for b in model.band(probabilities)],
+            "at_risk": probabilities >= model.threshold.threshold,
+            "drivers": drivers,
+        }
+    )
 
 
 def _as_text(column: str, value: Any) -> str:

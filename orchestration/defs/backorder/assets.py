@@ -12,7 +12,7 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from ml.backorder import FEATURE_COLUMNS, predict_one
+from ml.backorder import explain_frame
 from orchestration.defs.backorder.artifacts import (
     load_latest_backorder_model,
     new_version,
@@ -138,23 +138,19 @@ def backorder_model(
 
 
 def risk_rows(latest: pd.DataFrame, stored: Any) -> pd.DataFrame:
-    """One row per SKU: probability, band and top drivers from the stored model."""
+    """One row per SKU: probability, band and top drivers from the stored model (batched)."""
     rows = mart_rows(latest, labelled=False)
-    out = []
-    for record in rows.to_dict("records"):
-        features = {k: v for k, v in record.items() if k in FEATURE_COLUMNS or k == SKU}
-        scored = predict_one(stored.model, features, top=TOP_DRIVERS)
-        out.append(
-            {
-                SKU: record[SKU],
-                SNAPSHOT: record[SNAPSHOT].date(),
-                "probability": float(scored["probability"]),
-                "risk_band": scored["risk_band"],
-                "top_drivers": json.dumps(scored["drivers"], default=float),
-                "model_version": stored.version,
-            }
-        )
-    return pd.DataFrame(out)
+    explained = explain_frame(stored.model, rows, top=TOP_DRIVERS)
+    return pd.DataFrame(
+        {
+            SKU: rows[SKU].to_numpy(),
+            SNAPSHOT: pd.to_datetime(rows[SNAPSHOT]).dt.date.to_numpy(),
+            "probability": explained["probability"].astype(float).to_numpy(),
+            "risk_band": explained["risk_band"].to_numpy(),
+            "top_drivers": [json.dumps(d, default=float) for d in explained["drivers"]],
+            "model_version": stored.version,
+        }
+    )
 
 
 @dg.asset(

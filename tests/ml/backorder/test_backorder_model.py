@@ -19,6 +19,7 @@ from ml.backorder import (
     build_pipeline,
     choose_threshold,
     evaluate_with_model,
+    explain_frame,
     fit_backorder_model,
     load_model,
     predict_one,
@@ -321,3 +322,28 @@ def test_given_params_skip_comparison_and_search(synthetic_train, fast_config) -
     assert again.model.params == first.model.params
     with pytest.raises(ValueError, match="needs BackorderConfig.strategy"):
         fit_backorder_model(synthetic_train, replace(fast_config, params={}))
+
+
+def test_explain_frame_matches_one_by_one_median_replacement(evaluated, synthetic_test):
+    """Batched drivers equal replacing each feature by its median and re-predicting."""
+    _, model = evaluated
+    rows = synthetic_test.iloc[:23].reset_index(drop=True)
+    explained = explain_frame(model, rows, top=4, chunk_rows=7)  # chunks of 7, 7, 7, 2
+    assert len(explained) == len(rows)
+    np.testing.assert_allclose(explained["probability"], model.predict_proba(rows), rtol=1e-6)
+    for i in (0, 8, 22):
+        base = model.predict_proba(rows.iloc[[i]])[0]
+        expected = {}
+        for column in FEATURE_COLUMNS:
+            variant = rows.iloc[[i]].copy()
+            variant[column] = model.medians[column]
+            expected[column] = base - model.predict_proba(variant)[0]
+        drivers = explained["drivers"][i]
+        assert len(drivers) == 4
+        top = sorted(expected, key=lambda c: abs(expected[c]), reverse=True)[:4]
+        assert [d["feature"] for d in drivers] == top
+        for d in drivers:
+            assert d["contribution"] == pytest.approx(expected[d["feature"]], abs=1e-6)
+    one = predict_one(model, {c: rows.iloc[5][c] for c in FEATURE_COLUMNS}, top=4)
+    assert one["probability"] == pytest.approx(explained["probability"][5], rel=1e-6)
+    assert one["drivers"] == explained["drivers"][5]
