@@ -108,6 +108,38 @@ def coverage(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
     return float(np.mean((a[keep] >= lo[keep]) & (a[keep] <= hi[keep])))
 
 
+def coverage_strict(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
+    """Share of actuals strictly inside ``(lower, upper)``.
+
+    Why: demand is counted in whole units, so an actual often equals a bound (p10 is 0
+    on most days of a sparse SKU, and so is the actual). For correct quantiles of a
+    discrete distribution ``P(y < q_t) <= t <= P(y <= q_t)``, hence
+    ``coverage_strict <= 0.80 <= coverage`` for p10-p90: the pair brackets the nominal
+    level, where ``coverage`` alone lands above it whenever bounds are tied with actuals.
+    """
+    a = np.asarray(y, dtype=float)
+    lo = np.asarray(lower, dtype=float)
+    hi = np.asarray(upper, dtype=float)
+    keep = ~np.isnan(a)
+    if not keep.any():
+        return float("nan")
+    return float(np.mean((a[keep] > lo[keep]) & (a[keep] < hi[keep])))
+
+
+def share_at_or_below(y: ArrayLike, bound: ArrayLike, *, strict: bool = False) -> float:
+    """Share of observed actuals at or below (``strict``: below) a quantile forecast.
+
+    A calibrated ``t`` quantile of integer demand has ``share_at_or_below(strict=True)
+    <= t <= share_at_or_below()``; for continuous demand both equal ``t``.
+    """
+    a = np.asarray(y, dtype=float)
+    b = np.asarray(bound, dtype=float)
+    keep = ~np.isnan(a)
+    if not keep.any():
+        return float("nan")
+    return float(np.mean(a[keep] < b[keep] if strict else a[keep] <= b[keep]))
+
+
 def share_outside(y: ArrayLike, bound: ArrayLike, *, below: bool) -> float:
     """Share of observed actuals strictly below (or above) a quantile forecast."""
     a = np.asarray(y, dtype=float)
@@ -219,13 +251,30 @@ def summarize(
     out["n_series"] = int(scored["sku"].nunique())
     out["n_points"] = int(scored["y"].notna().sum())
     if quantile_cols:
-        if 0.1 in quantile_cols and 0.9 in quantile_cols:
-            lo, hi = scored[quantile_cols[0.1]], scored[quantile_cols[0.9]]
-            out["coverage_80"] = coverage(scored["y"], lo, hi)
-            # The two ways out of the interval, which a coverage alone hides: for
-            # zero-inflated demand p10 is 0 and only the upper side can miss.
-            out["below_p10"] = share_outside(scored["y"], lo, below=True)
-            out["above_p90"] = share_outside(scored["y"], hi, below=False)
-        for q, col in quantile_cols.items():
-            out[f"pinball_{col}"] = pinball_loss(scored["y"], scored[col], q)
+        out.update(interval_metrics(scored, quantile_cols))
     return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+def interval_metrics(scored: pd.DataFrame, quantile_cols: dict[float, str]) -> dict[str, float]:
+    """Coverage, the two ways out, pinball loss and per-quantile hit rates of ``scored``.
+
+    Args:
+        scored: rows with ``y`` and the quantile columns.
+        quantile_cols: ``{0.1: "p10", ...}``; p10-p90 coverage needs 0.1 and 0.9.
+    """
+    y = scored["y"]
+    out: dict[str, float] = {}
+    if 0.1 in quantile_cols and 0.9 in quantile_cols:
+        lo, hi = scored[quantile_cols[0.1]], scored[quantile_cols[0.9]]
+        out["coverage_80"] = coverage(y, lo, hi)
+        # The two ways out of the interval, which a coverage alone hides: for
+        # zero-inflated demand p10 is 0 and only the upper side can miss.
+        out["below_p10"] = share_outside(y, lo, below=True)
+        out["above_p90"] = share_outside(y, hi, below=False)
+        out["coverage_80_strict"] = coverage_strict(y, lo, hi)
+    for q, col in quantile_cols.items():
+        out[f"pinball_{col}"] = pinball_loss(y, scored[col], q)
+        # Calibration of each quantile on its own, ties with the actual bracketed.
+        out[f"below_{col}"] = share_at_or_below(y, scored[col], strict=True)
+        out[f"at_or_below_{col}"] = share_at_or_below(y, scored[col])
+    return out

@@ -67,6 +67,32 @@ def test_coverage_and_pinball_by_hand():
         m.pinball_loss([1], [1], 1.5)
 
 
+def test_tie_aware_coverage_brackets_the_nominal_level_by_hand():
+    # Zero-inflated integer demand: p10 = 0 = the actual on zero days.
+    y = [0, 0, 0, 1, 2]
+    lo, hi = [0] * 5, [1] * 5
+    assert m.coverage(y, lo, hi) == pytest.approx(4 / 5)  # 0, 0, 0, 1 inside [0, 1]
+    assert m.coverage_strict(y, lo, hi) == 0.0  # nothing strictly between 0 and 1
+    assert m.share_at_or_below(y, hi) == pytest.approx(4 / 5)
+    assert m.share_at_or_below(y, hi, strict=True) == pytest.approx(3 / 5)
+    assert m.share_at_or_below([np.nan, 3.0], [2.0, 2.0]) == 0.0
+
+
+def test_tie_aware_bracket_of_exact_poisson_quantiles_contains_the_level():
+    # Exact quantiles of a discrete distribution satisfy P(y < q) <= t <= P(y <= q),
+    # which is what the bracket reports; a p90 one unit too low breaks it.
+    from scipy import stats
+
+    rng = np.random.default_rng(0)
+    y = rng.poisson(0.4, 200_000)
+    q10, q90 = stats.poisson.ppf(0.1, 0.4), stats.poisson.ppf(0.9, 0.4)
+    assert m.share_at_or_below(y, np.full(y.size, q90), strict=True) <= 0.9
+    assert m.share_at_or_below(y, np.full(y.size, q90)) >= 0.9
+    lo, hi = np.full(y.size, q10), np.full(y.size, q90)
+    assert m.coverage_strict(y, lo, hi) <= 0.8 <= m.coverage(y, lo, hi)
+    assert m.share_at_or_below(y, np.full(y.size, q90 - 1)) < 0.9
+
+
 def test_summarize_groups():
     hist = pd.DataFrame(
         {
@@ -88,6 +114,9 @@ def test_summarize_groups():
     out = m.summarize(scored, hist, quantile_cols={0.1: "p10", 0.5: "p50", 0.9: "p90"})
     assert out["coverage_80"] == pytest.approx(0.5)
     assert out["below_p10"] == 0.0 and out["above_p90"] == pytest.approx(0.5)
+    assert out["coverage_80_strict"] == pytest.approx(0.5)  # y=1 in (0, 2); y=2 is not
+    assert out["at_or_below_p10"] == 0.0 and out["below_p90"] == pytest.approx(0.5)
+    assert out["at_or_below_p90"] == pytest.approx(0.5) and out["below_p50"] == 0.0
     assert out["wape"] == pytest.approx(1 / 3)
     by = m.summarize(scored, hist, by="c")
     assert set(by) == {"x", "y"} and by["x"]["mae"] == 0.0
