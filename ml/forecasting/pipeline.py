@@ -42,7 +42,7 @@ from ml.forecasting.conformal import (
     fit_calibration,
 )
 from ml.forecasting.features import build_global_data, series_by_sku
-from ml.forecasting.metrics import naive_scales, summarize
+from ml.forecasting.metrics import naive_scales, per_sku_metrics, summarize
 from ml.forecasting.models import BASELINE, GLOBAL, REGISTRY, build_lightgbm
 from ml.forecasting.selection import best_cheap_per_class, select_models
 
@@ -550,11 +550,15 @@ class Evaluation:
             the origin), ``y`` and ``demand_class`` as classified at that origin.
         run: the run of the first origin (its training window ends where the holdout
             starts); later origins' runs are dropped to keep memory flat.
+        by_sku: one row per SKU (index ``sku``): ``demand_class`` and ``model`` of the
+            last origin, stockcast's metrics (:func:`~ml.forecasting.metrics.per_sku_metrics`)
+            and seasonal naive's ``naive_mae, naive_wape, naive_mase``.
     """
 
     metrics: dict[str, Any]
     scored: pd.DataFrame
     run: ForecastRun
+    by_sku: pd.DataFrame
 
 
 def seasonal_naive_forecast(history: pd.DataFrame, horizon: int, season: int = 7) -> pd.DataFrame:
@@ -707,7 +711,50 @@ def evaluate_detailed(
         "fit_forecast_seconds": round(seconds, 2),
         "timings": timings,
     }
-    return Evaluation(metrics=metrics, scored=scored, run=first_run)
+    by_sku = sku_table(scored, naive, scale_hist, qcols)
+    metrics["per_sku_summary"] = _per_sku_summary(by_sku)
+    return Evaluation(metrics=metrics, scored=scored, run=first_run, by_sku=by_sku)
+
+
+def sku_table(
+    scored: pd.DataFrame,
+    naive: pd.DataFrame,
+    history: pd.DataFrame,
+    quantile_cols: dict[float, str],
+) -> pd.DataFrame:
+    """Per-SKU metrics of stockcast beside seasonal naive's (see :class:`Evaluation`)."""
+    last = scored.sort_values("forecast_date").groupby("sku")[["demand_class", "model"]].last()
+    ours = per_sku_metrics(scored, history, y_hat_col="p50", quantile_cols=quantile_cols)
+    theirs = per_sku_metrics(naive, history, y_hat_col="y_hat")[["mae", "wape", "mase"]]
+    return last.join(ours, how="outer").join(theirs.add_prefix("naive_"), how="left")
+
+
+def _per_sku_summary(by_sku: pd.DataFrame, worst: int = 10) -> dict[str, Any]:
+    """How often stockcast beats seasonal naive per SKU, and its worst SKUs.
+
+    Why: the first thing a planner asks of a per-SKU table, small enough to print.
+    """
+    both = by_sku.dropna(subset=["mase", "naive_mase"])
+    ranked = both.sort_values("mase", ascending=False).head(worst)
+    return {
+        "n_series": len(by_sku),
+        "n_series_with_mase": len(both),
+        "share_beating_naive_mase": round(float((both["mase"] < both["naive_mase"]).mean()), 4)
+        if len(both)
+        else None,
+        "median_mase": round(float(both["mase"].median()), 4) if len(both) else None,
+        "median_naive_mase": round(float(both["naive_mase"].median()), 4) if len(both) else None,
+        "worst_mase": [
+            {
+                "sku": str(sku),
+                "demand_class": row["demand_class"],
+                "model": row["model"],
+                "mase": round(float(row["mase"]), 4),
+                "naive_mase": round(float(row["naive_mase"]), 4),
+            }
+            for sku, row in ranked.iterrows()
+        ],
+    }
 
 
 def evaluate(

@@ -110,11 +110,16 @@ def _peak_rss_mib() -> float:
 
 @dataclass
 class SalesEvaluation:
-    """What :func:`evaluate_sales_file` measured: the report, the scored rows, the frame."""
+    """What :func:`evaluate_sales_file` measured.
+
+    The report, the scored rows, the frame and the per-SKU metrics
+    (``ml.forecasting.Evaluation.by_sku``).
+    """
 
     report: dict[str, Any]
     scored: pd.DataFrame
     frame: pd.DataFrame
+    by_sku: pd.DataFrame
 
 
 def evaluate_sales_file(
@@ -179,7 +184,9 @@ def evaluate_sales_file(
         "total": round(time.perf_counter() - started, 2),
     }
     report["peak_rss_mib"] = _peak_rss_mib()
-    return SalesEvaluation(report=json_safe(report), scored=result.scored, frame=frame)
+    return SalesEvaluation(
+        report=json_safe(report), scored=result.scored, frame=frame, by_sku=result.by_sku
+    )
 
 
 @click.command("forecast-eval")
@@ -218,20 +225,29 @@ def evaluate_sales_file(
     help="Write the holdout forecasts as CSV (sku, date, p10, p50, p90, forecast_date); "
     "forecast_date is the origin (last day seen), one row per sku and date.",
 )
+@click.option(
+    "--per-sku-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every SKU's metrics as CSV (sku, demand_class, model, MAE ... MASE, "
+    "coverage, pinball losses, and seasonal naive's naive_mae, naive_wape, naive_mase).",
+)
 def forecast_eval(
     sales_path: Path,
     horizon: int | None,
     holdout_days: int | None,
     out: Path | None,
     forecasts_out: Path | None,
+    per_sku_out: Path | None,
 ) -> None:
     """Hold out the last days of a sales file and score stockcast against seasonal naive.
 
     Prints JSON with MAE, RMSE, MAPE, sMAPE, WAPE, MASE, bias, 80% coverage and pinball
     losses (overall, per demand class and per forecast origin), the same for seasonal
-    naive, the selected models, wall time and peak memory. A holdout longer than the
-    horizon is forecast from successive origins (one production run each) and scored
-    together.
+    naive, a per-SKU summary (share of SKUs beating seasonal naive, the worst SKUs; every
+    SKU's metrics with --per-sku-out), the selected models, wall time and peak memory. A
+    holdout longer than the horizon is forecast from successive origins (one production
+    run each) and scored together.
     """
     result = evaluate_sales_file(sales_path, horizon, holdout_days)
     report = result.report
@@ -245,6 +261,9 @@ def forecast_eval(
             .sort_values(["sku", "date"])
             .to_csv(forecasts_out, index=False)
         )
+    if per_sku_out:
+        per_sku_out.parent.mkdir(parents=True, exist_ok=True)
+        result.by_sku.rename_axis("sku").reset_index().to_csv(per_sku_out, index=False)
     click.echo(json.dumps(report, indent=2, default=str))
     s, n = report["stockcast"], report["seasonal_naive"]
     click.echo(

@@ -120,3 +120,42 @@ def test_summarize_groups():
     assert out["wape"] == pytest.approx(1 / 3)
     by = m.summarize(scored, hist, by="c")
     assert set(by) == {"x", "y"} and by["x"]["mae"] == 0.0
+
+
+def test_per_sku_metrics_match_summarize_per_sku():
+    rng = np.random.default_rng(3)
+    skus = [f"s{i}" for i in range(6)]
+    hist = pd.DataFrame(
+        {
+            "sku": np.repeat(skus, 30),
+            "date": np.tile(pd.date_range("2024-01-01", periods=30), 6),
+            "quantity": rng.poisson(2, 180).astype(float),
+        }
+    )
+    hist.loc[hist["sku"] == "s5", "quantity"] = 1.0  # zero naive scale -> MASE NaN
+    y = rng.poisson(1.5, 6 * 14).astype(float)
+    y[[3, 20, 40]] = np.nan  # censored days
+    p50 = rng.poisson(1.5, y.size).astype(float)
+    scored = pd.DataFrame(
+        {
+            "sku": np.repeat(skus, 14),
+            "y": y,
+            "p10": np.maximum(p50 - 1, 0),
+            "p50": p50,
+            "p90": p50 + 2,
+        }
+    )
+    scored.loc[scored["sku"] == "s4", "y"] = 0.0  # all-zero actuals: MAPE, WAPE NaN
+    qcols = {0.1: "p10", 0.5: "p50", 0.9: "p90"}
+    fast = m.per_sku_metrics(scored, hist, quantile_cols=qcols)
+    slow = m.summarize(scored, hist, quantile_cols=qcols, by="sku")
+    assert list(fast.index) == skus
+    for sku in skus:
+        for col in fast.columns:
+            want = slow[sku][col]
+            got = fast.loc[sku, col]
+            if want is None or (isinstance(want, float) and np.isnan(want)):
+                assert np.isnan(got), (sku, col)
+            else:
+                assert got == pytest.approx(want, abs=1e-6), (sku, col)
+    assert np.isnan(fast.loc["s5", "mase"]) and np.isnan(fast.loc["s4", "wape"])

@@ -59,17 +59,46 @@ def _run(tmp: Path, sales: Path, config: str, *extra: str) -> tuple[dict, pd.Dat
     home = tmp / "home"
     home.mkdir()
     (home / "stockcast.yaml").write_text(config)
-    out, fc = tmp / "report.json", tmp / "forecasts.csv"
+    out, fc, per_sku = tmp / "report.json", tmp / "forecasts.csv", tmp / "per_sku.csv"
     result = CliRunner().invoke(
         forecast_eval,
-        ["--sales", str(sales), "--out", str(out), "--forecasts-out", str(fc), *extra],
+        [
+            "--sales",
+            str(sales),
+            "--out",
+            str(out),
+            "--forecasts-out",
+            str(fc),
+            "--per-sku-out",
+            str(per_sku),
+            *extra,
+        ],
         env={"STOCKCAST_HOME": str(home), "STOCKCAST_WAREHOUSE_URL": "", "STOCKCAST_CONFIG": ""},
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert json.loads(result.stdout[: result.stdout.rindex("}") + 1]) == report
+    _check_per_sku(report, pd.read_csv(per_sku))
     return report, pd.read_csv(fc, parse_dates=["date"])
+
+
+def _check_per_sku(report: dict, per_sku: pd.DataFrame) -> None:
+    """One row per series whose metrics add up to the report's pooled figures."""
+    assert len(per_sku) == report["input"]["series"] == report["per_sku_summary"]["n_series"]
+    assert not per_sku["sku"].duplicated().any()
+    assert METRICS | {"demand_class", "model", "coverage_80", "naive_mase"} <= set(per_sku)
+    assert per_sku["n_points"].sum() == report["stockcast"]["n_points"]
+    # Overall MASE is the mean of the per-series MASEs, for stockcast and for the baseline.
+    assert per_sku["mase"].mean() == pytest.approx(report["stockcast"]["mase"], abs=1e-5)
+    assert per_sku["naive_mase"].mean() == pytest.approx(
+        report["seasonal_naive"]["mase"], abs=1e-5
+    )
+    both = per_sku.dropna(subset=["mase", "naive_mase"])
+    share = (both["mase"] < both["naive_mase"]).mean()
+    assert report["per_sku_summary"]["share_beating_naive_mase"] == pytest.approx(share, abs=1e-4)
+    worst = report["per_sku_summary"]["worst_mase"]
+    assert worst and worst[0]["mase"] == pytest.approx(both["mase"].max(), abs=1e-4)
 
 
 def _check(report: dict, forecasts: pd.DataFrame, series: int, horizon: int) -> None:
