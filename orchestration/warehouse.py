@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -373,6 +373,40 @@ class Warehouse:
     def file_loaded(self, sha256: str) -> bool:
         """Whether a file with this content hash is in ``raw.loaded_files``."""
         return self.row_count("raw", "loaded_files", {"file_sha256": sha256}) > 0
+
+    def loaded_hashes_read_only(
+        self, sha256s: Iterable[str], *, connect_timeout_s: int = 5
+    ) -> set[str]:
+        """Which of these content hashes ``raw.loaded_files`` holds, read without a write lock.
+
+        For callers outside a run (the incoming-files sensor, evaluated for the Dagster
+        daemon) that must never take the write lock, nor wait for a run holding it. DuckDB
+        is opened ``read_only``: a shared lock held for one query, which a writing
+        :class:`Warehouse` waits out as it waits out dbt. PostgreSQL gets a read-only
+        session and a short connect timeout. Nothing is created and nothing is retried:
+        a missing DuckDB file, a file locked by a writer, a missing ledger table or an
+        unreachable server raises the driver's error at once, for the caller to judge.
+        """
+        hashes = sorted(set(sha256s))
+        if not hashes:
+            return set()
+        clause, params = _where({"file_sha256": hashes})
+        sql = f"select file_sha256 from {_rel('raw', 'loaded_files')}{clause}"
+        if self.kind == "duckdb":
+            import duckdb
+
+            assert self.duckdb_path is not None
+            conn: Any = duckdb.connect(str(self.duckdb_path), read_only=True)
+        else:
+            import psycopg
+
+            conn = psycopg.connect(self.postgres_dsn, connect_timeout=connect_timeout_s)
+            conn.read_only = True
+        try:
+            rows = self._execute(conn, sql, params).fetchall()
+        finally:
+            conn.close()
+        return {str(row[0]) for row in rows}
 
     # -- writes ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -244,3 +245,50 @@ def test_duckdb_waits_for_a_lock_held_by_another_process(tmp_path: Path) -> None
     finally:
         holder.wait(timeout=30)
     assert Warehouse("duckdb", duckdb_path=path).row_count("ml", "f") == 4
+
+
+def test_loaded_hashes_read_only_answers_from_the_ledger(wh: Warehouse) -> None:
+    wh.ensure_raw_schema()
+    a, b, c = ("a" * 64, "b" * 64, "c" * 64)
+    wh.record_file(a, "sales", "sales_a.csv", 1, 1, 0)
+    wh.record_file(b, "products", "products.csv", 1, 1, 0)
+    assert wh.loaded_hashes_read_only([a, c, a]) == {a}
+    assert wh.loaded_hashes_read_only(iter([b, a])) == {a, b}
+    assert wh.loaded_hashes_read_only([]) == set()
+
+
+def test_loaded_hashes_read_only_never_creates_nor_waits_for_duckdb(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "w.duckdb"
+    wh = Warehouse("duckdb", duckdb_path=path, lock_timeout_s=60)
+    with pytest.raises(duckdb.IOException):
+        wh.loaded_hashes_read_only(["a" * 64])
+    assert not path.exists()
+
+    wh.ensure_raw_schema()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
+            "print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(duckdb.IOException, match="lock"):
+            wh.loaded_hashes_read_only(["a" * 64])
+        assert time.monotonic() - started < 10  # not lock_timeout_s: a sensor tick stays short
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    # The read-only connection is closed on return: a writer gets the file right away.
+    wh.lock_timeout_s = 0
+    wh.record_file("a" * 64, "sales", "sales.csv", 1, 1, 0)
+    assert wh.loaded_hashes_read_only(["a" * 64]) == {"a" * 64}
