@@ -34,6 +34,49 @@ def test_output_contract(run):
     assert fc.groupby("sku").size().eq(14).all()
     assert set(fc["sku"]) == {"A", "B", "C", "D", "X", "Y", "ZERO", "NEW"}
     assert fc[QCOLS].notna().all().all()
+    assert fc["mean"].notna().all() and (fc["mean"] >= 0).all()
+
+
+def test_p50_is_the_median_and_mean_the_expected_demand(run):
+    # A sale on ~15% of days: the median day sells nothing, the mean is about 0.45.
+    fc = run.forecasts.set_index("sku").loc[["X", "Y"]]
+    assert (fc["p50"] <= 0.5).all()
+    per_sku = fc.groupby(level=0)[["p50", "mean"]].mean()
+    assert per_sku["mean"].between(0.2, 1.5).all()
+    assert (per_sku["p50"] < per_sku["mean"]).all()
+
+
+def test_p50_is_calibrated_as_a_median_on_skewed_demand(fast_config):
+    """Over-dispersed demand (mean above median): p50 splits the held-out actuals in two.
+
+    The point forecast is a mean, so more than half the actuals fall below it; the
+    conformal median (the default) brings the share back to about one half.
+    """
+    from dataclasses import replace
+
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2023-01-01", periods=280, freq="D")
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sku": f"E{i:02d}",
+                    "date": dates,
+                    "quantity": rng.poisson(rng.gamma(0.6, 10 / 0.6, dates.size)),
+                }
+            )
+            for i in range(24)
+        ],
+        ignore_index=True,
+    )
+    config = replace(fast_config, models=("seasonal_naive_7", "lightgbm_global"))
+    median = evaluate_detailed(frame, horizon=14, config=config).metrics["stockcast"]
+    mean = evaluate_detailed(
+        frame, horizon=14, config=replace(config, median_from_residuals=False)
+    ).metrics["stockcast"]
+    assert mean["below_p50"] > 0.57  # the mean forecast sits above most actuals
+    assert median["below_p50"] - 0.07 <= 0.5 <= median["at_or_below_p50"] + 0.07
+    assert median["pinball_p50"] < mean["pinball_p50"]
 
 
 def test_quantiles_monotone_and_non_negative(run):
