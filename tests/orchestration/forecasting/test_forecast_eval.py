@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -55,6 +56,62 @@ def test_daily_frame_sums_locations_and_fills_the_calendar() -> None:
     assert len(out) == 3 + 2  # A: 3 days, B: 2024-01-02 .. 2024-01-03
 
 
+def _daily_frame_reference(raw: pd.DataFrame) -> pd.DataFrame:
+    """The groupby + merge formulation daily_frame replaced (kept as the specification)."""
+    raw = raw.assign(date=pd.to_datetime(raw["date"]), sku=raw["sku"].astype(str))
+    raw["revenue"] = raw["quantity"] * raw["unit_price"]
+    raw["priced_qty"] = raw["quantity"].where(raw["unit_price"].notna(), 0.0)
+    raw["promo"] = raw["promo"].astype("boolean").fillna(False).astype(bool)
+    day = raw.groupby(["sku", "date"], sort=True).agg(
+        quantity=("quantity", "sum"),
+        revenue=("revenue", "sum"),
+        priced_qty=("priced_qty", "sum"),
+        price_mean=("unit_price", "mean"),
+        is_promo=("promo", "max"),
+    )
+    day["unit_price"] = (day["revenue"] / day["priced_qty"].where(day["priced_qty"] > 0)).fillna(
+        day["price_mean"]
+    )
+    day = day.reset_index()
+    end = day["date"].max()
+    first = day.groupby("sku")["date"].min()
+    grid = pd.concat(
+        [pd.DataFrame({"sku": k, "date": pd.date_range(v, end)}) for k, v in first.items()],
+        ignore_index=True,
+    )
+    out = grid.merge(
+        day[["sku", "date", "quantity", "unit_price", "is_promo"]], on=["sku", "date"], how="left"
+    )
+    out["quantity"] = out["quantity"].fillna(0.0)
+    out["is_promo"] = out["is_promo"].astype("boolean").fillna(False).astype(bool)
+    out["unit_price"] = out.groupby("sku")["unit_price"].ffill().bfill()
+    if out["unit_price"].isna().all():
+        out = out.drop(columns="unit_price")
+    return out
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("seed", range(12))
+def test_daily_frame_matches_the_groupby_formulation(seed: int) -> None:
+    """Random SKUs, locations, gaps, unpriced rows and unknown promos: the same frame."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    raw = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 60, n), "D"),
+            "sku": rng.choice([f"S{i}" for i in range(int(rng.integers(1, 12)))], n),
+            "location": rng.choice(["a", "b", "c"], n),
+            "quantity": rng.integers(0, 5, n).astype(float),
+            "unit_price": np.where(rng.random(n) < 0.3, np.nan, rng.uniform(1, 9, n).round(2)),
+            "promo": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        }
+    ).drop_duplicates(["date", "sku", "location"])
+    if seed % 4 == 0:
+        raw["unit_price"] = np.nan  # no prices at all: the column is dropped
+    expected = _daily_frame_reference(raw)
+    pd.testing.assert_frame_equal(daily_frame(raw), expected, rtol=1e-12)
+
+
 def _run(tmp: Path, sales: Path, config: str, *extra: str) -> tuple[dict, pd.DataFrame]:
     home = tmp / "home"
     home.mkdir()
@@ -91,9 +148,7 @@ def _check_per_sku(report: dict, per_sku: pd.DataFrame) -> None:
     assert per_sku["n_points"].sum() == report["stockcast"]["n_points"]
     # Overall MASE is the mean of the per-series MASEs, for stockcast and for the baseline.
     assert per_sku["mase"].mean() == pytest.approx(report["stockcast"]["mase"], abs=1e-5)
-    assert per_sku["naive_mase"].mean() == pytest.approx(
-        report["seasonal_naive"]["mase"], abs=1e-5
-    )
+    assert per_sku["naive_mase"].mean() == pytest.approx(report["seasonal_naive"]["mase"], abs=1e-5)
     both = per_sku.dropna(subset=["mase", "naive_mase"])
     share = (both["mase"] < both["naive_mase"]).mean()
     assert report["per_sku_summary"]["share_beating_naive_mase"] == pytest.approx(share, abs=1e-4)
