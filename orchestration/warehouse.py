@@ -545,7 +545,11 @@ class Warehouse:
             frame: the rows; column types decide the table's types when it is created.
             schema: created if missing.
             table: created from the frame if missing.
-            mode: ``"replace"`` drops and recreates the table; ``"append"`` adds rows.
+            mode: ``"replace"`` drops and recreates the table; ``"append"`` adds rows,
+                and first adds to an existing table the frame's columns it lacks
+                (nullable, typed from the frame), so a release that adds an output
+                column (``ml.demand_forecasts.mean``) writes into a warehouse made by an
+                older one.
             keys: primary key columns. With ``mode="append"`` rows whose key exists
                 replace the stored row (an upsert); with ``"replace"`` the new table
                 gets that primary key so later upserts work.
@@ -562,6 +566,7 @@ class Warehouse:
             self._execute(conn, f"create schema if not exists {quote_ident(schema)}")
             if mode == "append":
                 self._create_from_frame(conn, frame, schema, table, keys)
+                self._add_missing_columns(conn, frame, schema, table)
                 if frame.empty:
                     return 0
                 return self._insert_frame(conn, frame, schema, table, upsert_keys=keys or None)
@@ -591,6 +596,21 @@ class Warehouse:
         if keys:
             cols.append(f"primary key ({', '.join(quote_ident(k) for k in keys)})")
         self._execute(conn, f"create table if not exists {_rel(schema, table)} ({', '.join(cols)})")
+
+    def _add_missing_columns(self, conn: Any, frame: pd.DataFrame, schema: str, table: str) -> None:
+        """``alter table add column`` for each frame column the stored table lacks."""
+        sql = (
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?"
+        )
+        stored = {str(r[0]) for r in self._execute(conn, sql, [schema, table]).fetchall()}
+        for col in frame.columns:
+            if str(col) not in stored:
+                self._execute(
+                    conn,
+                    f"alter table {_rel(schema, table)} "
+                    f"add column {quote_ident(str(col))} {_sql_type(frame[col])}",
+                )
 
     def _stage(self, conn: Any, frame: pd.DataFrame, schema: str, table: str) -> str:
         """Put ``frame`` where SQL can read it, typed like ``schema.table``; return its name."""

@@ -95,6 +95,19 @@ def test_replace_append_and_upsert(wh: Warehouse) -> None:
         wh.write_table(FRAME, schema, "f", mode="upsert")  # type: ignore[arg-type]
 
 
+def test_append_adds_a_new_output_column_to_an_older_table(wh: Warehouse) -> None:
+    """A release that adds a column writes into a table an older release created."""
+    schema = _schema()
+    wh.write_table(FRAME.drop(columns=["y_hat"]), schema, "f", keys=["n"])
+    newer = FRAME.iloc[:2].assign(y_hat=[10.0, 20.0])
+    assert wh.write_table(newer, schema, "f", mode="append", keys=["n"]) == 2
+    assert "y_hat" in wh.columns(schema, "f")
+    back = wh.read_table(schema, "f", ["n", "y_hat"]).sort_values("n")
+    assert back["y_hat"].tolist()[:2] == [10.0, 20.0]
+    assert back["y_hat"].iloc[2:].isna().all()  # older rows: null, not invented
+    assert wh.row_count(schema, "f") == len(FRAME)
+
+
 def test_read_filters_in_the_database(wh: Warehouse) -> None:
     schema = _schema()
     wh.write_table(FRAME, schema, "f")
