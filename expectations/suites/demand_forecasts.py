@@ -31,16 +31,20 @@ COLUMNS = (
     ("sku", STRING_TYPES),
     ("target_date", DATE_TYPES),
     *[(q, NUMERIC_TYPES) for q in QUANTILES],
+    ("mean", NUMERIC_TYPES),
 )
 """Columns the policy and dashboard read, and the dtypes accepted (extra columns allowed)."""
 
 
 def build_suite(params: SuiteParams) -> gx.ExpectationSuite:
-    """Unique (forecast_date, sku, target_date), ordered non-negative quantiles."""
+    """Unique (forecast_date, sku, target_date), ordered non-negative quantiles.
+
+    Also a non-negative expected demand (``mean``, read by the policy's stockout projection).
+    """
     suite = new_suite(NAME, "Quantile forecasts: one row per forecast date, SKU and target day.")
     add_not_null(suite, ["forecast_date", "sku", "target_date", *QUANTILES], CRITICAL)
     add_unique(suite, ["forecast_date", "sku", "target_date"])
-    add_non_negative(suite, QUANTILES)
+    add_non_negative(suite, (*QUANTILES, "mean"))
     for lower, upper in zip(QUANTILES, QUANTILES[1:], strict=False):
         add(
             suite,

@@ -111,15 +111,18 @@ def build_recommendations(
     demand over it and its variance; safety stock; reorder point s = E[D_{L+R}] + SS;
     order-up-to S = s + EOQ (EOQ only when ``config.use_eoq``); inventory position
     IP = on_hand + on_order - backordered; suggested quantity round(S - IP) if IP <= s
-    (MOQ then whole packs); projected stockout date from the p50 path; expected shortage over
+    (MOQ then whole packs); projected stockout date from the expected-demand path (the
+    forecasts' ``mean`` column, else p50); expected shortage over
     L + R if nothing is ordered, E[(D - IP)^+] under a gamma fit, and that shortage times the
     unit price as expected lost revenue.
 
     SKUs set to ``forecast`` without a complete forecast fall back to ``service_level``
     (``method`` says which ran). A missing lead time falls back to
     ``DEFAULT_LEAD_TIME_DAYS`` (as :func:`ml.policy.lead_time.lead_time_stats` does). Stockout
-    dates use the p50 path; SKUs without a forecast use
-    their average daily demand over ``horizon_days``.
+    dates use the daily expected demand: the ``mean`` column when the forecasts have one
+    (a median path never runs out for a SKU that sells on fewer than half its days), else
+    the level nearest 0.5; SKUs without a forecast use their average daily demand over
+    ``horizon_days``.
 
     Args:
         items: One row per SKU; needs sku, avg_daily_demand, demand_std, lead_time_mean,
@@ -127,7 +130,8 @@ def build_recommendations(
             supplier_id, unit_cost, unit_price, min_order_qty, pack_size, order_cost,
             backorder_risk.
         config: Policy choices; defaults to :class:`PolicyConfig()`.
-        forecasts: Optional long frame sku, date, p10..p99 starting after ``as_of``.
+        forecasts: Optional long frame sku, date, p10..p99 (and optionally ``mean``, the
+            expected daily demand) starting after ``as_of``.
         as_of: Decision date (inventory is the end-of-day position of this date).
         horizon_days: Horizon of the flat projection for SKUs without a forecast.
         quantile_levels: Forecast column -> level, when columns are not named ``pNN``.
@@ -197,11 +201,14 @@ def build_recommendations(
     )
 
     if cube is not None:
-        p50_col = int(np.argmin(np.abs(np.asarray(fc_levels) - 0.5)))
-        p50 = np.where(has_fc[:, None], np.nan_to_num(cube[:, :, p50_col]), d[:, None])
+        expected = cube[:, :, int(np.argmin(np.abs(np.asarray(fc_levels) - 0.5)))]
+        if "mean" in forecasts:  # rows written before the column existed keep the median
+            mean = forecast_cube(forecasts, it["sku"], as_of_ts, {"mean": 0.5})[0][:, :, 0]
+            expected = np.where(np.isnan(mean), expected, mean)
+        path = np.where(has_fc[:, None], np.nan_to_num(expected), d[:, None])
     else:
-        p50 = np.repeat(d[:, None], len(dates), axis=1)
-    day = stockout_day_index(ip, p50)
+        path = np.repeat(d[:, None], len(dates), axis=1)
+    day = stockout_day_index(ip, path)
     stockout = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
     hit = day >= 0
     stockout[hit] = dates[day[hit]].to_numpy()

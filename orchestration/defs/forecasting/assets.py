@@ -183,8 +183,9 @@ def _load_run(settings: Settings, partition: str) -> Any | None:
     pool="warehouse",
     automation_condition=dg.AutomationCondition.eager(),
     description=(
-        "ml.demand_forecasts: the next `horizon` days for every SKU (p10, p50, p90, p95, p99, "
-        "model, flags, run_id); a run replaces its shard's rows."
+        "ml.demand_forecasts: the next `horizon` days for every SKU (calibrated quantiles "
+        "p10, p50, p90, p95, p99; mean, the expected demand; model, flags, run_id); a run "
+        "replaces its shard's rows."
     ),
 )
 def demand_forecasts(
@@ -196,7 +197,10 @@ def demand_forecasts(
     run = _load_run(settings, partition)
     rows = pd.DataFrame(columns=FORECAST_COLUMNS)
     if run is not None:
-        rows = run.forecasts.assign(run_id=context.run_id)[FORECAST_COLUMNS]
+        forecasts = run.forecasts
+        if "mean" not in forecasts:  # an artifact from before `mean`: p50 was the mean then
+            forecasts = forecasts.assign(mean=forecasts["p50"])
+        rows = forecasts.assign(run_id=context.run_id)[FORECAST_COLUMNS]
         rows["horizon"] = rows["horizon"].astype("int64")
     deleted, written = _replace_shard(
         stockcast.warehouse(), FORECASTS_TABLE, rows, partition, keys=["sku", "target_date"]

@@ -31,6 +31,7 @@ FORECAST_COLUMNS = [
     "p90",
     "p95",
     "p99",
+    "mean",
     "model",
     "run_id",
     "flags",

@@ -37,6 +37,12 @@ def test_negative_quantile_is_critical(forecasts):
     assert_only_failure(run_suite("ml.demand_forecasts", forecasts), "p10_non_negative", "critical")
 
 
+def test_negative_expected_demand_is_critical(forecasts):
+    forecasts.loc[3, "mean"] = -1.0
+    result = run_suite("ml.demand_forecasts", forecasts)
+    assert_only_failure(result, "mean_non_negative", "critical")
+
+
 def test_duplicate_forecast_is_critical(forecasts):
     doubled = pd.concat([forecasts, forecasts.iloc[[3]]], ignore_index=True)
     assert_only_failure(run_suite("ml.demand_forecasts", doubled), "key_unique", "critical")

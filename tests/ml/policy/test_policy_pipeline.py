@@ -117,3 +117,29 @@ def test_missing_lead_time_falls_back_to_default() -> None:
     # 14 days +- 3.5: s = 14 + z(0.95) * sqrt(0 + 1 * 3.5^2) = 14 + 1.644854 * 3.5 = 19.757
     assert rec["lead_time_mean"] == 14.0
     assert rec["reorder_point"] == pytest.approx(19.757, abs=1e-3)
+
+
+def test_stockout_date_follows_expected_demand_not_the_median():
+    """A SKU selling on a third of its days has p50 = 0: the median path never runs out,
+    the mean path (0.5/day) first exceeds the 5 units on hand on day 11."""
+    as_of = pd.Timestamp("2026-03-01")
+    dates = pd.date_range(as_of + pd.Timedelta(days=1), periods=28)
+    forecasts = pd.DataFrame(
+        {"sku": "sparse", "date": dates, "p10": 0.0, "p50": 0.0, "p90": 2.0, "p99": 4.0}
+    )
+    items = pd.DataFrame(
+        {
+            "sku": ["sparse"],
+            "avg_daily_demand": [0.5],
+            "demand_std": [0.9],
+            "lead_time_mean": [5.0],
+            "on_hand": [5.0],
+        }
+    )
+    median_only = build_recommendations(items, forecasts=forecasts, as_of=as_of)
+    assert pd.isna(median_only.loc[0, "projected_stockout_date"])
+    with_mean = build_recommendations(items, forecasts=forecasts.assign(mean=0.5), as_of=as_of)
+    assert with_mean.loc[0, "projected_stockout_date"] == as_of + pd.Timedelta(days=11)
+    # Quantile-based quantities do not depend on the mean column.
+    for col in ("reorder_point", "safety_stock", "suggested_order_qty"):
+        assert with_mean.loc[0, col] == pytest.approx(median_only.loc[0, col])

@@ -95,6 +95,7 @@ def _check_tables(wh: Warehouse) -> pd.DataFrame:
     q = fc[QUANTILES].to_numpy()
     assert (q >= 0).all()
     assert (q[:, :-1] <= q[:, 1:] + 1e-9).all(), "quantiles must be monotone"
+    assert fc["mean"].notna().all() and (fc["mean"] >= 0).all()  # expected demand
     assert sorted(fc["horizon"].unique()) == list(range(1, HORIZON + 1))
     assert fc["model"].notna().all() and fc["run_id"].nunique() == N_SHARDS
 

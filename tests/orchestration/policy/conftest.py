@@ -72,8 +72,8 @@ def policy_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def synthetic_forecasts(wh: Warehouse, horizon: int = 35, scale: float = 1.0) -> pd.DataFrame:
     """Write ``ml.demand_forecasts`` as the forecasting asset would (two runs, latest wins).
 
-    Each SKU's p50 is its mean daily sales of the last 28 days times ``scale``; quantiles
-    from a gamma with a coefficient of variation of 0.6.
+    Each SKU's ``mean`` is its mean daily sales of the last 28 days times ``scale``;
+    quantiles from a gamma with that mean and a coefficient of variation of 0.6.
     """
     from scipy import stats
 
@@ -97,6 +97,7 @@ def synthetic_forecasts(wh: Warehouse, horizon: int = 35, scale: float = 1.0) ->
         shape = 1 / 0.6**2
         for col, level in LEVELS.items():
             frame[col] = stats.gamma.ppf(level, a=shape, scale=mu / shape)
+        frame["mean"] = mu
         frame["model"] = "test_gamma"
         frame["run_id"] = f"run-{run}"
         rows.append(frame)
