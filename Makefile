@@ -35,10 +35,11 @@ test: install  ## Run the whole suite, starting PostgreSQL for it (CI=true: noth
 test-fast: install
 	$(BIN)/pytest -m "unit" -q
 
-bench: install  ## Benchmarks (wall time, peak memory); JSON under bench/results/. Long: ~1 h.
+bench: install  ## Benchmarks (wall time, peak memory); JSON under bench/results/. Long: ~1.5 h.
 	STOCKCAST_TEST_POSTGRES_URL=$${STOCKCAST_TEST_POSTGRES_URL:-$$(bash .ci/postgres.sh start)} \
 		$(BIN)/python bench/run.py  # generate + ingest + dbt: 1k, 10k DuckDB; 1k Postgres
 	$(BIN)/python bench/forecast_bench.py --skus 1000,10000
+	$(BIN)/python bench/forecast_eval_bench.py --series 1000,20000  # the forecast-eval CLI on a sales file
 	$(BIN)/python bench/policy_bench.py
 	$(BIN)/python bench/backorder_bench.py
 	$(BIN)/python bench/quality_bench.py --skus 10000  # GX checks' share of `stockcast run` (with and without them)
