@@ -96,9 +96,9 @@ def daily_frame(raw: pd.DataFrame) -> pd.DataFrame:
             .astype("datetime64[D]")
             .astype("datetime64[ns]"),
             "quantity": quantity,
-            # Forward within each SKU, then backward over the whole column (as pandas'
-            # groupby ffill followed by a plain bfill did).
-            "unit_price": _bfill(_ffill_within(unit_price, starts)),
+            # Forward, then backward over the days before the first priced one, both within
+            # each SKU: a SKU never priced keeps NaN rather than its neighbour's price.
+            "unit_price": _bfill_within(_ffill_within(unit_price, starts), starts),
             "is_promo": day_sum(promo.astype(float)) > 0,
         }
     )
@@ -114,11 +114,10 @@ def _ffill_within(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return values[index]
 
 
-def _bfill(values: np.ndarray) -> np.ndarray:
-    """Fill each NaN with the next non-NaN value (NaN when there is none)."""
-    index = np.where(~np.isnan(values), np.arange(len(values)), len(values))
-    index = np.minimum.accumulate(index[::-1])[::-1]
-    return np.append(values, np.nan)[index]
+def _bfill_within(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Fill each NaN with the next non-NaN value of the same segment (``starts`` opens one)."""
+    ends = np.append(starts[1:], True)  # a segment ends where the next one starts
+    return _ffill_within(values[::-1], ends[::-1])[::-1]
 
 
 def json_safe(value: Any) -> Any:

@@ -84,7 +84,8 @@ def _daily_frame_reference(raw: pd.DataFrame) -> pd.DataFrame:
     )
     out["quantity"] = out["quantity"].fillna(0.0)
     out["is_promo"] = out["is_promo"].astype("boolean").fillna(False).astype(bool)
-    out["unit_price"] = out.groupby("sku")["unit_price"].ffill().bfill()
+    out["unit_price"] = out.groupby("sku")["unit_price"].ffill()
+    out["unit_price"] = out.groupby("sku")["unit_price"].bfill()  # never a neighbour's price
     if out["unit_price"].isna().all():
         out = out.drop(columns="unit_price")
     return out
@@ -108,6 +109,8 @@ def test_daily_frame_matches_the_groupby_formulation(seed: int) -> None:
     ).drop_duplicates(["date", "sku", "location"])
     if seed % 4 == 0:
         raw["unit_price"] = np.nan  # no prices at all: the column is dropped
+    elif seed % 4 == 1:
+        raw.loc[raw["sku"] == "S0", "unit_price"] = np.nan  # one SKU never priced: NaN
     expected = _daily_frame_reference(raw)
     pd.testing.assert_frame_equal(daily_frame(raw), expected, rtol=1e-12)
 
