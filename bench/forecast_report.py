@@ -361,6 +361,40 @@ def _split_lines(splits: dict[str, dict]) -> list[str]:
     return lines
 
 
+def _eval_scale_lines() -> list[str]:
+    """``bench/forecast_eval_bench.py`` results (every ``forecast_eval*.json``), by size."""
+    by_size: dict[int, tuple[dict, float | None, str]] = {}
+    paths = (REPO / "bench" / "results").glob("forecast_eval*.json")
+    for path in sorted(paths, key=lambda p: p.stat().st_mtime):  # the newest run of a size wins
+        data = json.loads(path.read_text())
+        load = data["machine"].get("load_average_at_start", [None])[0]
+        by_size.update({c["series"]: (c, load, path.name) for c in data["cases"]})
+    rows = list(by_size.values())
+    if not rows:
+        return ["Not measured yet: `bench/forecast_eval_bench.py`."]
+    lines = [
+        "`stockcast forecast-eval` itself, on a sales file of the raw contract",
+        "(`bench/forecast_eval_bench.py`, part of `make bench`): the CLI in a child process,",
+        "peak RSS by `wait4`; every day of every series is a row (the worst case for",
+        "ingestion). The issue asks that it handle tens of thousands of series.",
+        "",
+        "| series | file rows | CLI wall | ingest + daily frame | fit_forecast | peak RSS | "
+        "MASE (naive) | SKUs beating naive | load at start | file |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c, load, name in sorted(rows, key=lambda r: r[0]["series"]):
+        share = c.get("per_sku_summary", {}).get("share_beating_naive_mase")
+        lines.append(
+            f"| {c['series']:,} | {c['file_rows']:,} | {c['cli_wall_seconds']:.0f} s | "
+            f"{c['wall_seconds']['ingest_and_frame']:.0f} s | "
+            f"{c['fit_forecast_seconds']:.0f} s | {c['peak_rss_mib']:,.0f} MiB | "
+            f"{_f(c['stockcast']['mase'])} ({_f(c['seasonal_naive']['mase'])}) | "
+            f"{'n/a' if share is None else f'{share:.1%}'} | "
+            f"{'n/a' if load is None else f'{load:.1f}'} | `{name}` |"
+        )
+    return lines
+
+
 def render_markdown(out: dict, scale: dict | None, splits: dict[str, dict] | None = None) -> str:
     """The report from ``forecasting.json`` (and the scale bench): every number computed."""
     gen, si = out["generated"], out["store_item"]
@@ -576,6 +610,8 @@ def render_markdown(out: dict, scale: dict | None, splits: dict[str, dict] | Non
         "size. Target: 10,000 SKUs in under 10 minutes and 8 GiB on 2 cores.",
         "",
         *_scale_lines(scale),
+        "",
+        *_eval_scale_lines(),
         "",
     ]
     return "\n".join(lines)
