@@ -12,6 +12,7 @@ import csv
 import gzip
 import hashlib
 import string
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -108,32 +109,55 @@ def read_chunks(
         yield from _read_excel(path, sheet, chunk_rows)
         return
     sep = _sniff_separator(path)
+    first = 1
     try:
-        reader = pd.read_csv(
-            path,
-            sep=sep,
-            dtype=str,
-            na_filter=False,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            compression="infer",
-            chunksize=chunk_rows,
-            skipinitialspace=False,
-            engine="c",
-            quoting=csv.QUOTE_MINIMAL,
-        )
-        first = 1
+        with _strict_fields():
+            reader = pd.read_csv(
+                path,
+                sep=sep,
+                dtype=str,
+                na_filter=False,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                compression="infer",
+                chunksize=chunk_rows,
+                skipinitialspace=False,
+                engine="c",
+                quoting=csv.QUOTE_MINIMAL,
+                # Never take a first column as the index: pandas does that silently when
+                # the first data line has one field more than the header (a trailing
+                # delimiter), shifting every value one column left.
+                index_col=False,
+            )
         with reader:
-            for frame in reader:
+            while True:
+                with _strict_fields():
+                    frame = next(reader, None)
+                if frame is None:
+                    break
                 frame.columns = [str(c).strip() for c in frame.columns]
                 yield SourceChunk(frame.reset_index(drop=True), first)
                 first += len(frame)
+    except pd.errors.ParserWarning as exc:
+        raise UnreadableFileError(
+            path,
+            f"malformed CSV: data line {first} (line {first + 1} of the file) has more fields "
+            "than the header; nothing was read past it",
+        ) from exc
     except pd.errors.ParserError as exc:
         raise UnreadableFileError(path, f"malformed CSV: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
         raise UnreadableFileError(path, "the file is empty (no header line)") from exc
     except (UnicodeDecodeError, EOFError, OSError, zipfile.BadZipFile) as exc:
         raise UnreadableFileError(path, f"cannot read the file ({exc})") from exc
+
+
+class _strict_fields(warnings.catch_warnings):  # noqa: N801 - used as a context manager
+    """Turn pandas' "loss of data" ParserWarning into an exception, only while parsing."""
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        warnings.simplefilter("error", pd.errors.ParserWarning)
 
 
 def _read_excel(path: Path, sheet: str | int | None, chunk_rows: int) -> Iterator[SourceChunk]:

@@ -165,3 +165,32 @@ def test_xlsx_sheet_is_read_and_missing_sheet_is_named(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFileError, match=r"erp_export\.xlsx: sheet 'Verkauf' not found"):
         list(read_chunks(path, sheet="Verkauf"))
     assert json.dumps(chunk.frame.iloc[0].to_dict())  # every cell is text
+
+
+def test_extra_field_on_the_first_data_line_is_an_error_not_a_shift(tmp_path: Path) -> None:
+    """pandas took the first column as the index when the first data line had one field
+    more than the header: every value moved one column left and the dates were lost."""
+    path = write_file(
+        tmp_path / "sales_extra.csv",
+        """
+        date,sku,quantity
+        2024-01-01,A,1,x
+        2024-01-02,A,2,y
+    """,
+    )
+    with pytest.raises(UnreadableFileError, match=r"sales_extra\.csv: malformed CSV.*line 2 "):
+        list(read_chunks(path))
+
+
+def test_trailing_delimiter_on_every_data_line_keeps_the_columns(tmp_path: Path) -> None:
+    path = write_file(
+        tmp_path / "sales_trailing.csv",
+        """
+        date,sku,quantity
+        2024-01-01,A,1,
+        2024-01-02,A,2,
+    """,
+    )
+    (chunk,) = read_chunks(path)
+    assert list(chunk.frame.columns) == ["date", "sku", "quantity"]
+    assert chunk.frame.values.tolist() == [["2024-01-01", "A", "1"], ["2024-01-02", "A", "2"]]
