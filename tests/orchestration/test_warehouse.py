@@ -18,6 +18,8 @@ import pytest
 from orchestration.settings import get_settings
 from orchestration.warehouse import Warehouse, WarehouseError, quote_ident, utc_now
 
+from .duckdb_lock import writer_in_another_process
+
 pytestmark = pytest.mark.integration
 
 
@@ -280,27 +282,11 @@ def test_loaded_hashes_read_only_never_creates_nor_waits_for_duckdb(tmp_path: Pa
     assert not path.exists()
 
     wh.ensure_raw_schema()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
-            "print('held', flush=True); sys.stdin.read()",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with writer_in_another_process(path):
         started = time.monotonic()
         with pytest.raises(duckdb.IOException, match="lock"):
             wh.loaded_hashes_read_only(["a" * 64])
         assert time.monotonic() - started < 10  # not lock_timeout_s: a sensor tick stays short
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
     # The read-only connection is closed on return: a writer gets the file right away.
     wh.lock_timeout_s = 0
     wh.record_file("a" * 64, "sales", "sales.csv", 1, 1, 0)

@@ -3,8 +3,6 @@
 import hashlib
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,8 @@ from orchestration.defs.pipeline.sensors import incoming_files_sensor, incoming_
 from orchestration.ingestion import ingest_entity
 from orchestration.settings import get_settings
 from orchestration.warehouse import Warehouse
+
+from ..duckdb_lock import writer_in_another_process as duckdb_writer
 
 PRODUCTS = "sku,name,category,supplier_id,unit_cost,unit_price\nA,Apple,fruit,S1,0.5,1.0\n"
 SALES = "date,sku,quantity\n2024-01-01,A,1\n2024-01-02,A,3\n"
@@ -61,25 +61,8 @@ def loaded(incoming: Path) -> Path:
 @pytest.fixture
 def writer_in_another_process(loaded: Path) -> Iterator[None]:
     """Another process holds the DuckDB warehouse open read-write, as a running refresh does."""
-    path = get_settings().duckdb_path
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, sys; c = duckdb.connect({str(path)!r}); "
-            "print('held', flush=True); sys.stdin.read()",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with duckdb_writer(get_settings().duckdb_path):
         yield
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 @pytest.mark.unit
