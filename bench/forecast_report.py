@@ -49,8 +49,13 @@ BAND = (0.70, 0.90)
 METRICS = ("mase", "wape", "coverage_80")
 
 
-def evaluate_generated(skus: int, days: int, seed: int) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    """Generate raw files and run the forecast-eval path on the sales file."""
+def evaluate_generated(
+    skus: int, days: int, seed: int, holdout_days: int | None = None
+) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """Generate raw files and run the forecast-eval path on the sales file.
+
+    ``holdout_days`` defaults to the horizon; ``bench/forecast_split.py`` passes 20%.
+    """
     from ml.datagen import generate
     from orchestration.commands.forecast_eval import evaluate_sales_file
 
@@ -61,7 +66,7 @@ def evaluate_generated(skus: int, days: int, seed: int) -> tuple[dict, pd.DataFr
         os.environ.pop("STOCKCAST_CONFIG", None)
         generate(Path(tmp) / "incoming", n_skus=skus, n_days=days, seed=seed)
         sales = next((Path(tmp) / "incoming").glob("sales*"))
-        result = evaluate_sales_file(sales)
+        result = evaluate_sales_file(sales, holdout_days=holdout_days)
     return result.report, result.scored, result.frame
 
 

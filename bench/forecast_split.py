@@ -26,10 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,24 +44,15 @@ def _holdout_days(n_days: int) -> int:
     return round(SHARE * n_days)
 
 
-def run_generated(skus: int, days: int, seed: int) -> tuple[dict, object]:
-    from ml.datagen import generate
-    from orchestration.commands.forecast_eval import evaluate_sales_file
+def run_generated(skus: int, days: int, seed: int) -> tuple[dict, pd.DataFrame]:
+    from bench.forecast_report import evaluate_generated
 
-    with tempfile.TemporaryDirectory(prefix="forecast-split-") as tmp:
-        home = Path(tmp) / "home"
-        home.mkdir()
-        os.environ["STOCKCAST_HOME"] = str(home)  # no stockcast.yaml: production defaults
-        os.environ.pop("STOCKCAST_CONFIG", None)
-        generate(Path(tmp) / "incoming", n_skus=skus, n_days=days, seed=seed)
-        sales = next((Path(tmp) / "incoming").glob("sales*"))
-        result = evaluate_sales_file(sales, HORIZON, _holdout_days(days))
-    report = dict(result.report)
+    report, scored, _ = evaluate_generated(skus, days, seed, holdout_days=_holdout_days(days))
     report["dataset"] = f"ml.datagen.generate, {skus} SKUs x {days} days, seed {seed}"
-    return report, result.scored
+    return report, scored
 
 
-def run_store_item() -> tuple[dict, object]:
+def run_store_item() -> tuple[dict, pd.DataFrame]:
     from bench.forecast_store_item import load_store_item
     from ml.forecasting import ForecastConfig, evaluate_detailed
     from orchestration.commands.forecast_eval import json_safe
