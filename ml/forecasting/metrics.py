@@ -7,7 +7,7 @@ a censored day says nothing about true demand, so it must not count as an error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -97,15 +97,18 @@ def mase(y: ArrayLike, y_hat: ArrayLike, history: ArrayLike, season: int = 7) ->
     return mae(y, y_hat) / scale
 
 
-def coverage(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
-    """Share of actuals inside ``[lower, upper]`` (e.g. p10-p90 should cover ~80%)."""
+def _observed_share(y: ArrayLike, *bounds: ArrayLike, hit: Callable[..., np.ndarray]) -> float:
+    """Share of non-NaN actuals for which ``hit(actual, *bounds)`` holds (NaN if none)."""
     a = np.asarray(y, dtype=float)
-    lo = np.asarray(lower, dtype=float)
-    hi = np.asarray(upper, dtype=float)
     keep = ~np.isnan(a)
     if not keep.any():
         return float("nan")
-    return float(np.mean((a[keep] >= lo[keep]) & (a[keep] <= hi[keep])))
+    return float(np.mean(hit(a[keep], *(np.asarray(b, dtype=float)[keep] for b in bounds))))
+
+
+def coverage(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
+    """Share of actuals inside ``[lower, upper]`` (e.g. p10-p90 should cover ~80%)."""
+    return _observed_share(y, lower, upper, hit=lambda a, lo, hi: (a >= lo) & (a <= hi))
 
 
 def coverage_strict(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
@@ -117,13 +120,7 @@ def coverage_strict(y: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
     ``coverage_strict <= 0.80 <= coverage`` for p10-p90: the pair brackets the nominal
     level, where ``coverage`` alone lands above it whenever bounds are tied with actuals.
     """
-    a = np.asarray(y, dtype=float)
-    lo = np.asarray(lower, dtype=float)
-    hi = np.asarray(upper, dtype=float)
-    keep = ~np.isnan(a)
-    if not keep.any():
-        return float("nan")
-    return float(np.mean((a[keep] > lo[keep]) & (a[keep] < hi[keep])))
+    return _observed_share(y, lower, upper, hit=lambda a, lo, hi: (a > lo) & (a < hi))
 
 
 def share_at_or_below(y: ArrayLike, bound: ArrayLike, *, strict: bool = False) -> float:
@@ -132,22 +129,12 @@ def share_at_or_below(y: ArrayLike, bound: ArrayLike, *, strict: bool = False) -
     A calibrated ``t`` quantile of integer demand has ``share_at_or_below(strict=True)
     <= t <= share_at_or_below()``; for continuous demand both equal ``t``.
     """
-    a = np.asarray(y, dtype=float)
-    b = np.asarray(bound, dtype=float)
-    keep = ~np.isnan(a)
-    if not keep.any():
-        return float("nan")
-    return float(np.mean(a[keep] < b[keep] if strict else a[keep] <= b[keep]))
+    return _observed_share(y, bound, hit=np.less if strict else np.less_equal)
 
 
 def share_outside(y: ArrayLike, bound: ArrayLike, *, below: bool) -> float:
     """Share of observed actuals strictly below (or above) a quantile forecast."""
-    a = np.asarray(y, dtype=float)
-    b = np.asarray(bound, dtype=float)
-    keep = ~np.isnan(a)
-    if not keep.any():
-        return float("nan")
-    return float(np.mean(a[keep] < b[keep] if below else a[keep] > b[keep]))
+    return _observed_share(y, bound, hit=np.less if below else np.greater)
 
 
 def pinball_loss(y: ArrayLike, y_q: ArrayLike, q: float) -> float:
@@ -333,9 +320,9 @@ def interval_metrics(scored: pd.DataFrame, quantile_cols: dict[float, str]) -> d
     if 0.1 in quantile_cols and 0.9 in quantile_cols:
         lo, hi = scored[quantile_cols[0.1]], scored[quantile_cols[0.9]]
         out["coverage_80"] = coverage(y, lo, hi)
-        # The two ways out of the interval, which a coverage alone hides: for
-        # zero-inflated demand p10 is 0 and only the upper side can miss.
-        out["below_p10"] = share_outside(y, lo, below=True)
+        # The two ways out of the interval, which a coverage alone hides (for
+        # zero-inflated demand p10 is 0 and only the upper side can miss): above p90
+        # here, below p10 (``below_p10``) with every quantile's hit rates below.
         out["above_p90"] = share_outside(y, hi, below=False)
         out["coverage_80_strict"] = coverage_strict(y, lo, hi)
     for q, col in quantile_cols.items():
