@@ -33,7 +33,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,29 +40,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.run import measure  # noqa: E402  (one wait4 measurement for both benches)
+
 RESULTS = REPO / "bench" / "results"
 BIN = Path(sys.executable).parent
 INNER = "--inner-run-without-checks"
-
-
-def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Run one command; wall seconds, CPU seconds and peak RSS in MiB (fails loudly)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    # Read stderr while waiting: a long run can fill the pipe and stall the child.
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{stderr[-4000:]}")
-    return {
-        "seconds": round(wall, 2),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-    }
 
 
 def check_step_keys() -> dict[str, str]:

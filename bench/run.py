@@ -30,16 +30,25 @@ DBT_GROUPS = "group:staging or group:intermediate or group:marts"
 
 
 def measure(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Run one command; return wall seconds and peak RSS in MiB (fails loudly)."""
+    """Run one command from the repository root; wall seconds, CPU seconds (user + system)
+    and peak RSS in MiB of the child (``wait4``). Fails loudly with the end of its stderr.
+    """
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    # Read stderr while waiting: a long run can fill the pipe and stall the child.
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{stderr[-4000:]}")
-    return {"seconds": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+    return {
+        "seconds": round(wall, 2),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+    }
 
 
 def foundation_case(skus: int, days: int, warehouse: str, pg_url: str | None) -> dict:
