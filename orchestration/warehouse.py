@@ -269,15 +269,19 @@ class Warehouse:
 
     def columns(self, schema: str, table: str) -> dict[str, str]:
         """Column name -> SQL type of an existing table, in table order."""
+        with self.connect() as conn:
+            found = self._stored_columns(conn, schema, table)
+        if not found:
+            raise WarehouseError(f"table {schema}.{table} does not exist")
+        return found
+
+    def _stored_columns(self, conn: Any, schema: str, table: str) -> dict[str, str]:
         sql = (
             "select column_name, data_type from information_schema.columns "
             "where table_schema = ? and table_name = ? order by ordinal_position"
         )
-        with self.connect() as conn:
-            rows = self._execute(conn, sql, [schema, table]).fetchall()
-        if not rows:
-            raise WarehouseError(f"table {schema}.{table} does not exist")
-        return {name: dtype for name, dtype in rows}
+        rows = self._execute(conn, sql, [schema, table]).fetchall()
+        return {str(name): dtype for name, dtype in rows}
 
     # -- reads -------------------------------------------------------------------
 
@@ -599,11 +603,7 @@ class Warehouse:
 
     def _add_missing_columns(self, conn: Any, frame: pd.DataFrame, schema: str, table: str) -> None:
         """``alter table add column`` for each frame column the stored table lacks."""
-        sql = (
-            "select column_name from information_schema.columns "
-            "where table_schema = ? and table_name = ?"
-        )
-        stored = {str(r[0]) for r in self._execute(conn, sql, [schema, table]).fetchall()}
+        stored = self._stored_columns(conn, schema, table)
         for col in frame.columns:
             if str(col) not in stored:
                 self._execute(
