@@ -150,7 +150,7 @@ def pinball_loss(y: ArrayLike, y_q: ArrayLike, q: float) -> float:
 
 def mean_mase(
     scored: pd.DataFrame,
-    history: pd.DataFrame,
+    history: pd.DataFrame | pd.Series,
     *,
     season: int = 7,
     y_col: str = "y",
@@ -160,7 +160,8 @@ def mean_mase(
 
     Args:
         scored: rows ``sku, y, y_hat`` of the evaluation window.
-        history: rows ``sku, date, quantity`` of the training window (the MASE scale).
+        history: rows ``sku, date, quantity`` of the training window (the MASE scale),
+            or their :func:`naive_scales` computed once.
         season: seasonal period of the naive scale.
         y_col: actual column of ``scored``.
         y_hat_col: forecast column of ``scored``.
@@ -171,14 +172,14 @@ def mean_mase(
 
 def per_sku_mase(
     scored: pd.DataFrame,
-    history: pd.DataFrame,
+    history: pd.DataFrame | pd.Series,
     *,
     season: int = 7,
     y_col: str = "y",
     y_hat_col: str = "y_hat",
 ) -> pd.Series:
     """Per-series MASE (index sku); NaN where the naive scale is zero or undefined."""
-    scales = naive_scales(history, season=season)
+    scales = _scales(history, season)
     err = (scored[y_col] - scored[y_hat_col]).abs()
     sku_mae = err.groupby(scored["sku"]).mean()
     scale = scales.reindex(sku_mae.index)
@@ -187,7 +188,7 @@ def per_sku_mase(
 
 def per_sku_metrics(
     scored: pd.DataFrame,
-    history: pd.DataFrame,
+    history: pd.DataFrame | pd.Series,
     *,
     y_hat_col: str = "p50",
     quantile_cols: dict[float, str] | None = None,
@@ -195,9 +196,9 @@ def per_sku_metrics(
 ) -> pd.DataFrame:
     """The metrics of :func:`summarize` for every SKU at once (one row per SKU).
 
-    Why not ``summarize(by="sku")``: that recomputes the naive scale of the whole history
-    per group, which is quadratic in the number of series; this is grouped arithmetic on
-    the scored rows, so tens of thousands of series take seconds. Same definitions: NaN
+    Why not ``summarize(by="sku")``: that is a Python loop of a dozen metric calls per
+    group; this is grouped arithmetic on the scored rows, so tens of thousands of series
+    take seconds. Same definitions: NaN
     actuals (censored days) are dropped, MAPE ignores zero actuals, sMAPE counts 0/0 as 0.
 
     Returns:
@@ -234,7 +235,7 @@ def per_sku_metrics(
     pos = sums["abs_y"] > 0
     out["wape"] = (sums["ae"] / sums["abs_y"]).where(pos)
     out["bias"] = (sums["err"] / sums["abs_y"]).where(pos)
-    scale = naive_scales(history, season=season).reindex(out.index)
+    scale = _scales(history, season).reindex(out.index)
     out["mase"] = out["mae"] / scale.where(scale > 0)
     if quantile_cols:
         by = d["sku"]
@@ -249,6 +250,11 @@ def per_sku_metrics(
             loss = np.maximum(q * diff, (q - 1) * diff)  # NaN where the quantile is NaN
             out[f"pinball_{col}"] = loss.groupby(by).mean()
     return out
+
+
+def _scales(history: pd.DataFrame | pd.Series, season: int) -> pd.Series:
+    """The naive scale per SKU: given (a Series), or computed from history rows."""
+    return history if isinstance(history, pd.Series) else naive_scales(history, season=season)
 
 
 def naive_scales(history: pd.DataFrame, *, season: int = 7) -> pd.Series:
@@ -272,7 +278,7 @@ def point_metrics(y: ArrayLike, y_hat: ArrayLike) -> dict[str, float]:
 
 def summarize(
     scored: pd.DataFrame,
-    history: pd.DataFrame,
+    history: pd.DataFrame | pd.Series,
     *,
     y_hat_col: str = "p50",
     quantile_cols: dict[float, str] | None = None,
@@ -283,7 +289,8 @@ def summarize(
 
     Args:
         scored: rows with ``sku, y`` and forecast columns (and ``by`` when grouping).
-        history: training rows ``sku, date, quantity`` for the MASE scale.
+        history: training rows ``sku, date, quantity`` for the MASE scale, or their
+            :func:`naive_scales` (a caller scoring many groups computes them once).
         y_hat_col: point-forecast column.
         quantile_cols: ``{0.1: "p10", ...}``; adds coverage (p10-p90) and pinball losses.
         by: optional grouping column (e.g. ``demand_class`` or ``sku``).
@@ -293,9 +300,10 @@ def summarize(
         A metrics dict, or ``{group: metrics dict}`` when ``by`` is given.
     """
     if by is not None:
+        scales = _scales(history, season)  # once, not once per group
         return {
             str(key): summarize(
-                grp, history, y_hat_col=y_hat_col, quantile_cols=quantile_cols, season=season
+                grp, scales, y_hat_col=y_hat_col, quantile_cols=quantile_cols, season=season
             )
             for key, grp in scored.groupby(by, sort=True)
         }

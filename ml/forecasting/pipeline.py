@@ -655,7 +655,9 @@ def evaluate_detailed(
         raise ValueError(f"holdout_days {holdout_days} leaves no history before the holdout")
     cov_cols = [c for c in ("unit_price", "is_promo", "is_holiday") if c in data.columns]
     qcols = {q: f"p{round(q * 100)}" for q in config.quantiles}
-    scale_hist = data.loc[data["date"] <= split, ["sku", "date", "quantity"]]
+    # The MASE scale of every block and group: computed once from the history before
+    # the first origin.
+    scale_hist = naive_scales(data.loc[data["date"] <= split, ["sku", "date", "quantity"]])
 
     first_run: ForecastRun | None = None
     scored_parts, naive_parts, per_origin = [], [], []
@@ -728,10 +730,13 @@ def evaluate_detailed(
 def sku_table(
     scored: pd.DataFrame,
     naive: pd.DataFrame,
-    history: pd.DataFrame,
+    history: pd.DataFrame | pd.Series,
     quantile_cols: dict[float, str],
 ) -> pd.DataFrame:
-    """Per-SKU metrics of stockcast beside seasonal naive's (see :class:`Evaluation`)."""
+    """Per-SKU metrics of stockcast beside seasonal naive's (see :class:`Evaluation`).
+
+    ``history``: training rows, or their :func:`~ml.forecasting.metrics.naive_scales`.
+    """
     last = scored.sort_values("forecast_date").groupby("sku")[["demand_class", "model"]].last()
     ours = per_sku_metrics(scored, history, y_hat_col="p50", quantile_cols=quantile_cols)
     theirs = per_sku_metrics(naive, history, y_hat_col="y_hat")[["mae", "wape", "mase"]]

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ml.forecasting import ForecastConfig, ForecastRun
-from ml.forecasting.metrics import naive_scales, summarize
+from ml.forecasting.metrics import naive_scales, per_sku_metrics, summarize
 from orchestration.warehouse import Warehouse
 
 Relation = tuple[str, str]
@@ -88,9 +88,9 @@ def backtest_metrics(run: ForecastRun, history: pd.DataFrame) -> pd.DataFrame:
     """Backtest metrics of each SKU's selected model, per SKU and per demand class.
 
     Rows ``level`` (``sku`` / ``class``), ``sku`` (null on class rows), ``demand_class``,
-    ``model``, MAE, RMSE, WAPE, bias, MASE, ``n_points`` (MAPE and sMAPE on class rows
-    only, via :func:`ml.forecasting.metrics.summarize`; per SKU they are computed
-    vectorised, as a shard holds thousands of SKUs). Scored on the
+    ``model``, MAE, RMSE, MAPE, sMAPE, WAPE, bias, MASE, ``n_points`` (per SKU through
+    the vectorised :func:`ml.forecasting.metrics.per_sku_metrics`, as a shard holds
+    thousands of SKUs; per class through ``summarize``). Scored on the
     rolling-origin backtest rows of the model selection chose (the horizon's worth before
     each cutoff), with the MASE scale from the shard's full history. Interval coverage is
     not reported here: the conformal intervals are calibrated on these same residuals,
@@ -120,38 +120,13 @@ def backtest_metrics(run: ForecastRun, history: pd.DataFrame) -> pd.DataFrame:
     scored = scored[scored["y"].notna()]
     if scored.empty:
         return pd.DataFrame(columns=columns)
-    hist = history[["sku", "date", "quantity"]]
-    scales = naive_scales(hist)
-    err = scored["y_hat"] - scored["y"]
-    parts = pd.DataFrame(
-        {"sku": scored["sku"], "abs": err.abs(), "sq": err**2, "err": err, "y": scored["y"].abs()}
-    )
-    agg = parts.groupby("sku", sort=True).agg(
-        mae=("abs", "mean"),
-        mse=("sq", "mean"),
-        abs_sum=("abs", "sum"),
-        err_sum=("err", "sum"),
-        y_sum=("y", "sum"),
-        n_points=("y", "size"),
-    )
-    denom = agg["y_sum"].where(agg["y_sum"] > 0)
-    scale = scales.reindex(agg.index)
-    per_sku = pd.DataFrame(
-        {
-            "level": "sku",
-            "sku": agg.index,
-            "mae": agg["mae"],
-            "rmse": agg["mse"] ** 0.5,
-            "wape": agg["abs_sum"] / denom,
-            "bias": agg["err_sum"] / denom,
-            "mase": agg["mae"] / scale.where(scale > 0),
-            "n_points": agg["n_points"].astype(int),
-        }
-    ).reset_index(drop=True)
+    scales = naive_scales(history[["sku", "date", "quantity"]])
+    per_sku = per_sku_metrics(scored, scales, y_hat_col="y_hat").rename_axis("sku").reset_index()
+    per_sku.insert(0, "level", "sku")
     per_sku = per_sku.merge(chosen, on="sku", how="left")
     rows = []
     for cls, grp in scored.groupby("demand_class", sort=True):
-        m = summarize(grp, hist[hist["sku"].isin(grp["sku"].unique())], y_hat_col="y_hat")
+        m = summarize(grp, scales, y_hat_col="y_hat")
         models = grp.drop_duplicates("sku")["model"].value_counts()
         rows.append(
             {

@@ -105,6 +105,7 @@ def _check_tables(wh: Warehouse) -> pd.DataFrame:
     assert set(per_sku["sku"]) <= sales_skus and len(per_sku) > 0
     assert (bt["level"] == "class").any()
     assert (per_sku["mae"] >= 0).all()
+    assert per_sku["smape"].between(0, 2).all()  # every metric per SKU, not only per class
     return fc
 
 
