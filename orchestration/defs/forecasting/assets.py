@@ -27,6 +27,7 @@ from orchestration.defs.forecasting.inputs import (
     FORECASTS_TABLE,
     backtest_metrics,
     forecast_config,
+    forecast_rows,
     read_shard_sales,
 )
 from orchestration.defs.forecasting.partitions import N_SHARDS, sku_shards, skus_in_shard
@@ -197,11 +198,7 @@ def demand_forecasts(
     run = _load_run(settings, partition)
     rows = pd.DataFrame(columns=FORECAST_COLUMNS)
     if run is not None:
-        forecasts = run.forecasts
-        if "mean" not in forecasts:  # an artifact from before `mean`: p50 was the mean then
-            forecasts = forecasts.assign(mean=forecasts["p50"])
-        rows = forecasts.assign(run_id=context.run_id)[FORECAST_COLUMNS]
-        rows["horizon"] = rows["horizon"].astype("int64")
+        rows = forecast_rows(run.forecasts, context.run_id)
     deleted, written = _replace_shard(
         stockcast.warehouse(), FORECASTS_TABLE, rows, partition, keys=["sku", "target_date"]
     )

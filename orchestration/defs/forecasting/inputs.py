@@ -39,6 +39,18 @@ FORECAST_COLUMNS = [
 _CONFIG_FIELDS = {f.name for f in dataclasses.fields(ForecastConfig)}
 
 
+def forecast_rows(forecasts: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """A run's forecasts as rows of ``ml.demand_forecasts`` (``FORECAST_COLUMNS``).
+
+    An artifact saved before the ``mean`` column existed gets its p50 as the mean: p50
+    was the point forecast then.
+    """
+    if "mean" not in forecasts:
+        forecasts = forecasts.assign(mean=forecasts["p50"])
+    rows = forecasts.assign(run_id=run_id)[FORECAST_COLUMNS]
+    return rows.astype({"horizon": "int64"})
+
+
 def forecast_config(section: Mapping[str, Any]) -> ForecastConfig:
     """A :class:`ForecastConfig` from the ``forecast:`` section of ``stockcast.yaml``.
 

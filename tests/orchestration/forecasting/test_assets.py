@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.defs.dbt.assets import DBT_EXECUTABLE, dbt_project, stockcast_dbt_models
 from orchestration.defs.forecasting import forecasting_assets, sku_shards
 from orchestration.defs.forecasting.assets import BACKTEST_KEY, FORECASTS_KEY, MODEL_KEY
-from orchestration.defs.forecasting.inputs import forecast_config
+from orchestration.defs.forecasting.inputs import FORECAST_COLUMNS, forecast_config, forecast_rows
 from orchestration.defs.forecasting.partitions import N_SHARDS, shard_of, skus_in_shard
 from orchestration.defs.ingestion.assets import ingestion_assets
 from orchestration.defs.policy import policy_assets
@@ -57,6 +57,31 @@ def test_shards_are_stable_and_cover_every_sku() -> None:
     assert sorted(s for part in shards for s in part) == sorted(skus)
     assert shard_of("SKU-0001", 4) == shard_of("SKU-0001", 4)
     assert all(part for part in shards)  # 200 SKUs leave no shard empty
+
+
+@pytest.mark.unit
+def test_forecast_rows_from_an_artifact_saved_before_the_mean_column() -> None:
+    new = pd.DataFrame(
+        {
+            "sku": ["A"],
+            "forecast_date": pd.Timestamp("2024-01-01"),
+            "target_date": pd.Timestamp("2024-01-02"),
+            "horizon": [1.0],
+            "p10": [0.0],
+            "p50": [1.0],
+            "p90": [3.0],
+            "p95": [4.0],
+            "p99": [6.0],
+            "mean": [2.0],
+            "model": "tsb",
+            "flags": "",
+        }
+    )
+    rows = forecast_rows(new, "run-1")
+    assert list(rows.columns) == FORECAST_COLUMNS and rows["horizon"].dtype == "int64"
+    assert rows.loc[0, "mean"] == 2.0 and rows.loc[0, "run_id"] == "run-1"
+    old = forecast_rows(new.drop(columns="mean"), "run-1")  # p50 was the mean then
+    assert old.loc[0, "mean"] == old.loc[0, "p50"] == 1
 
 
 @pytest.mark.unit
